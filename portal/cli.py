@@ -1,0 +1,78 @@
+"""``flask`` commands: the database, demo content, backups."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from portal import migrate
+from portal.db import engine, new_session
+from portal.services import backup as backups
+from portal.services.demo import load_demo
+
+db_cli = AppGroup("db", help="Create, upgrade and inspect the database schema.")
+
+
+@db_cli.command("upgrade", help="Create the database or bring it up to date (Alembic migrations).")
+@click.option("--revision", default=migrate.HEAD, show_default=True, help="Target revision.")
+def db_upgrade(revision: str) -> None:
+    migrate.upgrade(engine(), revision)
+    click.echo(f"Database at {', '.join(sorted(migrate.current(engine()))) or 'base'}.")
+
+
+@db_cli.command("downgrade", help="Undo migrations down to a revision ('base' removes every table).")
+@click.argument("revision")
+@click.confirmation_option(prompt="This removes data. Continue?")
+def db_downgrade(revision: str) -> None:
+    migrate.downgrade(engine(), revision)
+    click.echo(f"Database at {', '.join(sorted(migrate.current(engine()))) or 'base'}.")
+
+
+@db_cli.command("current", help="Show the schema revision the database is at.")
+def db_current() -> None:
+    click.echo(", ".join(sorted(migrate.current(engine()))) or "base")
+
+
+@click.command("demo", help="Load demo content (sample data, clearly labelled) into an upgraded database.")
+def demo() -> None:
+    session = new_session()
+    try:
+        for line in load_demo(session):
+            click.echo(line)
+    finally:
+        session.close()
+
+
+@click.command("backup", help="Write a consistent backup of the live database to a file.")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def backup(destination: Path | None) -> None:
+    if destination is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        suffix = "sqlite3" if engine().dialect.name == "sqlite" else "pgdump"
+        destination = Path(current_app.instance_path) / "backups" / f"portal-{stamp}.{suffix}"
+    try:
+        written = backups.backup(engine(), destination)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backup written to {written}")
+
+
+@click.command("restore", help="Replace the database's contents with a backup (stop the site first).")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.confirmation_option(prompt="This replaces everything in the database. Continue?")
+def restore(source: Path) -> None:
+    try:
+        backups.restore(engine(), source)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored from {source}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    for command in (demo, backup, restore):
+        app.cli.add_command(command)

@@ -1,0 +1,152 @@
+"""Languages: which locale a request is in, URLs that carry it, numbers, dates and folding.
+
+Every page lives under ``/<lang>/``. The locale is resolved once per request from the URL;
+``/`` picks one from the saved choice, then ``Accept-Language``, then the default.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
+from flask_babel import format_decimal
+from werkzeug.routing import BaseConverter
+
+from portal.config import LANGUAGES
+from portal.extensions import babel
+
+LOCALES: tuple[str, ...] = LANGUAGES
+LANGUAGE_COOKIE = "portal_lang"
+# Names of the languages in themselves, for the switcher.
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "km": "ខ្មែរ", "en": "English"}
+KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+
+
+class LanguageConverter(BaseConverter):
+    """Matches only the portal's languages, so ``/xx/…`` is simply not found."""
+
+    regex = "|".join(LOCALES)
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["lang"] = LanguageConverter
+    babel.init_app(app, locale_selector=current_locale)
+    app.url_value_preprocessor(_pull_language)
+    app.url_defaults(_add_language)
+    app.jinja_env.globals.update(
+        LOCALES=LOCALES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=current_locale,
+        url_in_language=url_in_language,
+    )
+    app.after_request(remember_language)
+    app.jinja_env.filters.update(number=format_number, date=format_day, datetime=format_moment,
+                                 digits=localise_digits)
+
+
+def _pull_language(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+
+
+def _add_language(endpoint: str, values: dict[str, Any]) -> None:
+    if "lang" in values or not current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        return
+    values["lang"] = current_locale()
+
+
+def current_locale() -> str:
+    """The request's language: from its URL, else the best guess for this visitor."""
+    lang = g.get("lang")
+    if lang in LOCALES:
+        return str(lang)
+    first_segment = request.path.strip("/").split("/", 1)[0] if request else ""
+    if first_segment in LOCALES:
+        return first_segment
+    return preferred_locale()
+
+
+def preferred_locale() -> str:
+    """Saved choice, then ``Accept-Language`` (``km-KH`` counts as ``km``), then the default."""
+    saved = request.cookies.get(LANGUAGE_COOKIE)
+    if saved in LOCALES:
+        return str(saved)
+    best = request.accept_languages.best_match(LOCALES)
+    if best:
+        return best
+    for value, _quality in request.accept_languages:
+        primary = value.split("-", 1)[0].split("_", 1)[0].lower()
+        if primary in LOCALES:
+            return primary
+    return str(current_app.config["DEFAULT_LANGUAGE"])
+
+
+def localise_digits(text: Any, locale: str | None = None) -> str:
+    """Khmer readers expect Khmer digits; Babel prints Latin ones, so map them."""
+    text = str(text)
+    return text.translate(KHMER_DIGITS) if (locale or current_locale()) == "km" else text
+
+
+def format_number(value: int | float) -> str:
+    return localise_digits(format_decimal(value))
+
+
+def format_day(value: date | datetime, fmt: str = "long") -> str:
+    return localise_digits(babel_format_date(value, fmt))
+
+
+def format_moment(value: datetime, fmt: str = "medium") -> str:
+    return localise_digits(babel_format_datetime(value, fmt))
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() or "\u00c0" <= char <= "\u024f" or "\u1e00" <= char <= "\u1eff"
+
+
+def fold(text: str | None) -> str:
+    """Fold text for search: lower case, Latin diacritics gone, ``đ``→``d``, no zero-width marks.
+
+    Combining marks are dropped only after Latin letters: Khmer vowel signs are combining
+    marks too, and removing them would change the word.
+    """
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.translate(ZERO_WIDTH).replace("đ", "d").replace("Đ", "D"))
+    kept: list[str] = []
+    base_is_latin = False
+    for char in decomposed:
+        if unicodedata.combining(char):
+            if base_is_latin:
+                continue
+        else:
+            base_is_latin = _is_latin(char)
+        kept.append(char)
+    folded = unicodedata.normalize("NFC", "".join(kept)).casefold()
+    return " ".join(folded.split())
+
+
+def url_in_language(lang: str, external: bool = False) -> str:
+    """The current page in another language, with its path arguments and query kept."""
+    from flask import url_for
+
+    endpoint = request.endpoint
+    args = dict(request.view_args or {})
+    if endpoint is None or not current_app.url_map.is_endpoint_expecting(endpoint, "lang") \
+            or request.method != "GET":
+        return url_for("public.home", lang=lang, _external=external)
+    query: dict[str, Any] = request.args.to_dict(flat=False)
+    query.update(args)
+    return url_for(endpoint, lang=lang, _external=external, **query)
+
+
+def remember_language(response: Any) -> Any:
+    """Save the language of a page the visitor chose, so ``/`` brings them back to it."""
+    lang = g.get("lang")
+    if lang in LOCALES and request.cookies.get(LANGUAGE_COOKIE) != lang and request.method == "GET" \
+            and response.status_code == 200:
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True,
+                            samesite="Lax", secure=bool(current_app.config["PRODUCTION"]))
+    return response

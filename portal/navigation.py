@@ -1,0 +1,43 @@
+"""The site's menu and the pages listed in the sitemap, in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+
+# (endpoint, label). Pages appear once their blueprint registers the endpoint.
+NAV_LINKS = (
+    ("public.home", _l("Home")),
+    ("public.monuments", _l("Monuments")),
+    ("public.repatriation", _l("Search and repatriation")),
+    ("public.statistics", _l("Figures")),
+    ("tips.new", _l("Report a burial site")),
+    ("tips.status", _l("Follow up a report")),
+)
+SITEMAP_ENDPOINTS = (
+    "public.home", "public.monuments", "public.repatriation", "public.statistics", "public.help",
+    "public.news", "public.privacy", "tips.new",
+)
+
+
+@dataclass(frozen=True)
+class NavLink:
+    url: str
+    label: str
+    current: bool
+
+
+def nav_links() -> list[NavLink]:
+    return [
+        NavLink(url=url_for(endpoint), label=str(label), current=request.endpoint == endpoint)
+        for endpoint, label in NAV_LINKS
+        if endpoint in current_app.view_functions
+    ]
+
+
+def init_app(app: Flask) -> None:
+    from portal import geo
+
+    app.jinja_env.globals.update(nav_links=nav_links, geo_data_year=geo.DATA_YEAR)

@@ -1,0 +1,45 @@
+"""Text that arrives from outside: normalised here, and the only bleach configuration.
+
+Tipster text is never marked safe: templates escape it and ``nl2br`` keeps line breaks.
+Only staff-written rich text goes through :func:`clean_rich_text`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import bleach
+from markupsafe import Markup, escape
+
+RICH_TEXT_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"})
+RICH_TEXT_ATTRIBUTES = {"a": ["href", "title", "lang"], "p": ["lang"]}
+RICH_TEXT_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+
+def clean_text(value: object) -> object:
+    """NFC-normalise a submitted string and drop control characters except newlines.
+
+    Used as a filter on every text field of every form (see ``portal.forms.PortalForm``);
+    values that are not strings (files, numbers) pass through untouched.
+    """
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    kept = (
+        char for char in text
+        if char == "\n" or unicodedata.category(char) not in {"Cc", "Cs", "Co", "Cn"}
+    )
+    return "".join(kept).strip()
+
+
+def clean_rich_text(html: str) -> str:
+    """Staff-written HTML (news, monument history) reduced to a small safe subset."""
+    return bleach.clean(html, tags=RICH_TEXT_TAGS, attributes=RICH_TEXT_ATTRIBUTES,
+                        protocols=RICH_TEXT_PROTOCOLS, strip=True)
+
+
+def nl2br(text: str | None) -> Markup:
+    """Escape first, then turn newlines into ``<br>``: safe for tipster text."""
+    if not text:
+        return Markup("")
+    return Markup("<br>\n").join(escape(line) for line in text.split("\n"))

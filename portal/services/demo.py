@@ -1,0 +1,23 @@
+"""Demo content for the embedded default. Invented content is labelled as sample data.
+
+Each feature adds its loader to ``LOADERS``; a loader takes a Session, adds rows and returns
+a one-line summary of what it added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+Loader = Callable[[Session], str]
+LOADERS: list[Loader] = []
+
+
+def load_demo(session: Session) -> list[str]:
+    """Run every loader once, each in its own transaction; loaders skip content already there."""
+    summaries = []
+    for loader in LOADERS:
+        summaries.append(loader(session))
+        session.commit()
+    return summaries

@@ -1,0 +1,7 @@
+"""Blueprint for staff: sign-in, the review queue, content editing, accounts."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="/<lang:lang>/staff")
+
+from portal.staff import views  # noqa: E402,F401  (registers the routes)

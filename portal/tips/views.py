@@ -1,0 +1,1 @@
+"""Tip form, receipt and follow-up views."""
