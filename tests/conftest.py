@@ -83,19 +83,29 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+_apps_made: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    """Close the connection pools of every app a test made (no leaked connections)."""
+    yield
+    while _apps_made:
+        _apps_made.pop().extensions["portal.engine"].dispose()
+
+
 def make_app(database_url: str, tmp_path: Path, **overrides: Any) -> Flask:
     config = {**TEST_CONFIG, "DATABASE_URL": database_url, **overrides}
     app = create_app(config)
+    _apps_made.append(app)
     app.instance_path = str(tmp_path / "instance")
     os.makedirs(app.instance_path, exist_ok=True)
     return app
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(database_url, tmp_path)
-    yield app
-    app.extensions["portal.engine"].dispose()
+def app(database_url: str, tmp_path: Path) -> Flask:
+    return make_app(database_url, tmp_path)
 
 
 @pytest.fixture
@@ -117,8 +127,6 @@ def db_session(app: Flask) -> Iterator[Session]:
 
 
 @pytest.fixture
-def csrf_app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def csrf_app(database_url: str, tmp_path: Path) -> Flask:
     """The app with CSRF checking on, as in production."""
-    app = make_app(database_url, tmp_path, WTF_CSRF_ENABLED=True)
-    yield app
-    app.extensions["portal.engine"].dispose()
+    return make_app(database_url, tmp_path, WTF_CSRF_ENABLED=True)

@@ -1,0 +1,140 @@
+"""Database plumbing: SQLite settings, write transactions, migrations, the health check."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from portal import migrate
+from portal.db import Base, make_engine, write_transaction
+from portal.models import AuditEntry
+from portal.services.audit import record
+from tests.conftest import POSTGRES_URL, make_app
+
+sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite settings")
+
+
+@sqlite_only
+def test_sqlite_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(app):
+    with app.app_context():
+        engine = app.extensions["portal.engine"]
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+
+
+@sqlite_only
+def test_write_transaction_takes_the_write_lock_before_its_first_statement(app, db_session):
+    path = app.extensions["portal.engine"].url.database
+    with write_transaction(db_session):
+        db_session.execute(text("SELECT 1"))  # nothing written yet, but the lock is already held
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+        other.close()
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # released after the block
+    other.execute("ROLLBACK")
+    other.close()
+
+
+def test_write_transaction_commits_or_rolls_back_as_a_whole(db_session):
+    with write_transaction(db_session):
+        record(db_session, "test.kept")
+    with pytest.raises(RuntimeError), write_transaction(db_session):
+        record(db_session, "test.lost")
+        db_session.flush()
+        raise RuntimeError("half-way")
+    actions = db_session.scalars(text("SELECT action FROM audit_log ORDER BY id")).all()
+    assert actions == ["test.kept"]
+
+
+def test_write_transaction_refuses_a_session_with_pending_changes(db_session):
+    db_session.add(AuditEntry(action="pending", actor_name="", subject="", detail={}))
+    with pytest.raises(RuntimeError, match="pending"), write_transaction(db_session):
+        pass
+
+
+def test_migrations_upgrade_downgrade_upgrade(database_url):
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine)
+        heads = migrate.current(engine)
+        assert heads
+        migrate.downgrade(engine, "base")
+        assert migrate.current(engine) == set()
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        migrate.upgrade(engine)
+        assert migrate.current(engine) == heads
+        assert "audit_log" in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_models_and_migrations_describe_the_same_schema(database_url):
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": False})
+            differences = compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_audit_log_refuses_update_and_delete(db_session):
+    with write_transaction(db_session):
+        record(db_session, "test.append_only", subject="x")
+    for statement in ("UPDATE audit_log SET action = 'changed'", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"), write_transaction(db_session):
+            db_session.execute(text(statement))
+    assert db_session.scalar(text("SELECT action FROM audit_log")) == "test.append_only"
+
+
+def test_each_request_closes_its_session(app):
+    from flask import g
+
+    from portal.db import get_session
+
+    with app.test_request_context("/vi/"):
+        session = get_session()
+        assert get_session() is session
+        app.do_teardown_appcontext()
+        assert "db_session" not in g
+
+
+def test_healthz_is_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok"
+
+
+def test_healthz_is_503_when_the_database_is_down(tmp_path):
+    down = "sqlite:///" + str(tmp_path / "no-such-directory" / "portal.sqlite3")
+    if POSTGRES_URL:
+        down = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    app = make_app(down, tmp_path)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_data(as_text=True) == "unavailable"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.postgres
+def test_postgres_really_runs(app):
+    """CI's second pass sets PORTAL_EXPECT_POSTGRES: there, a silent fall-back to SQLite fails."""
+    if not POSTGRES_URL:
+        assert not os.environ.get("PORTAL_EXPECT_POSTGRES"), "PostgreSQL pass without PORTAL_TEST_DATABASE_URL"
+        pytest.skip("PORTAL_TEST_DATABASE_URL is not set")
+    with app.app_context():
+        engine = app.extensions["portal.engine"]
+        assert engine.dialect.name == "postgresql"
+        with engine.connect() as conn:
+            assert "PostgreSQL" in conn.execute(text("SELECT version()")).scalar()
