@@ -48,10 +48,14 @@ def test_write_transaction_takes_the_write_lock_before_its_first_statement(app, 
 def test_write_transaction_commits_or_rolls_back_as_a_whole(db_session):
     with write_transaction(db_session):
         record(db_session, "test.kept")
-    with pytest.raises(RuntimeError), write_transaction(db_session):
-        record(db_session, "test.lost")
-        db_session.flush()
-        raise RuntimeError("half-way")
+    def fail_half_way() -> None:
+        with write_transaction(db_session):
+            record(db_session, "test.lost")
+            db_session.flush()
+            raise RuntimeError("half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        fail_half_way()
     actions = db_session.scalars(text("SELECT action FROM audit_log ORDER BY id")).all()
     assert actions == ["test.kept"]
 
@@ -131,7 +135,7 @@ def test_healthz_is_503_when_the_database_is_down(tmp_path):
 def test_postgres_really_runs(app):
     """CI's second pass sets PORTAL_EXPECT_POSTGRES: there, a silent fall-back to SQLite fails."""
     if not POSTGRES_URL:
-        assert not os.environ.get("PORTAL_EXPECT_POSTGRES"), "PostgreSQL pass without PORTAL_TEST_DATABASE_URL"
+        assert not os.environ.get("PORTAL_EXPECT_POSTGRES"), "PostgreSQL pass without a database URL"
         pytest.skip("PORTAL_TEST_DATABASE_URL is not set")
     with app.app_context():
         engine = app.extensions["portal.engine"]
