@@ -1,0 +1,49 @@
+"""Static files: content-hashed URLs, long cache lives, compressed text."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+
+def _css_url(client) -> str:
+    html = client.get("/vi/").get_data(as_text=True)
+    return re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+
+
+def test_static_urls_carry_a_hash_of_the_files_bytes(client, app):
+    url = _css_url(client)
+    assert re.fullmatch(r"/static/css/site\.css\?v=[0-9a-f]{12}", url)
+    response = client.get(url)
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    response.close()
+
+
+def test_static_file_with_a_stale_hash_is_not_cached_for_long(client):
+    response = client.get("/static/css/site.css?v=000000000000")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    response.close()
+
+
+def test_text_is_gzipped_for_clients_that_accept_it(client):
+    url = _css_url(client)
+    plain = client.get(url)
+    plain_body = plain.get_data()
+    plain.close()
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.get_data()) == plain_body
+    assert len(zipped.get_data()) < len(plain_body) / 2
+    page = client.get("/km/", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert '<html lang="km">' in gzip.decompress(page.get_data()).decode()
+
+
+def test_fonts_are_not_compressed_twice(client):
+    response = client.get("/static/fonts/noto-sans-khmer-khmer-400-normal.woff2",
+                          headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert "Content-Encoding" not in response.headers
+    response.close()
