@@ -33,6 +33,8 @@ TEST_CONFIG: dict[str, Any] = {
     "RATELIMIT_ENABLED": False,
     "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
     "SERVER_NAME": None,
+    # Most tests change content behind the services' back; tests/test_page_cache.py turns it on.
+    "PAGE_CACHE_DISABLED": True,
 }
 
 
