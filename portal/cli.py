@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from portal import migrate
 from portal.db import engine, new_session
@@ -38,6 +38,7 @@ def db_current() -> None:
 
 
 @click.command("demo", help="Load demo content (sample data, clearly labelled) into an upgraded database.")
+@with_appcontext
 def demo() -> None:
     session = new_session()
     try:
@@ -49,6 +50,7 @@ def demo() -> None:
 
 @click.command("backup", help="Write a consistent backup of the live database to a file.")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path), required=False)
+@with_appcontext
 def backup(destination: Path | None) -> None:
     if destination is None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -64,6 +66,7 @@ def backup(destination: Path | None) -> None:
 @click.command("restore", help="Replace the database's contents with a backup (stop the site first).")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.confirmation_option(prompt="This replaces everything in the database. Continue?")
+@with_appcontext
 def restore(source: Path) -> None:
     try:
         backups.restore(engine(), source)
@@ -76,3 +79,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     for command in (demo, backup, restore):
         app.cli.add_command(command)
+    from portal.staff.cli import staff_cli  # staff accounts: flask staff create / reset-second-factor / list
+    app.cli.add_command(staff_cli)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, Response, current_app, g, request, session
@@ -64,7 +65,7 @@ class PageCache:
             self._pages.clear()
             self._version = None
 
-    def version(self, read: callable) -> int:  # type: ignore[valid-type]
+    def version(self, read: Callable[[], int]) -> int:
         now = time.monotonic()
         cached = self._version
         if cached is not None and now - cached[0] < VERSION_TTL_SECONDS:
@@ -125,7 +126,8 @@ def _serve_stored_page() -> Response | None:
     response.headers.clear()
     for name, value in stored.headers:
         response.headers.add(name, value)
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def _store_page(response: Response) -> Response:
@@ -138,4 +140,5 @@ def _store_page(response: Response) -> Response:
     response.add_etag()
     headers = tuple((k, v) for k, v in response.headers.items() if k not in LIVE_HEADERS)
     _cache().put(_key(), StoredPage(g.page_cache_version, response.status_code, headers, response.get_data()))
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response

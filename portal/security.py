@@ -42,7 +42,8 @@ def form_checks_csrf(view: F) -> F:
 
 
 def protect_posts() -> None:
-    if request.method not in UNSAFE_METHODS or request.endpoint is None:
+    if (request.method not in UNSAFE_METHODS or request.endpoint is None
+            or not current_app.config.get("WTF_CSRF_ENABLED", True)):
         return
     view = current_app.view_functions.get(request.endpoint)
     if not getattr(view, "_form_checks_csrf", False):

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from portal import create_app, migrate
 from portal.db import Base, make_engine
 
+pytest_plugins = ["tests.staff_fixtures"]
+
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -122,10 +124,11 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def db_session(app: Flask) -> Iterator[Session]:
-    with app.app_context():
-        session: Session = app.extensions["portal.sessionmaker"]()
-        yield session
-        session.close()
+    """A session of its own, outside any request (no app context is kept pushed, so each test
+    request gets a fresh ``g`` as in production)."""
+    session: Session = app.extensions["portal.sessionmaker"]()
+    yield session
+    session.close()
 
 
 @pytest.fixture

@@ -10,8 +10,11 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from portal.services.content_demo import load_demo_content
+
 Loader = Callable[[Session], str]
 LOADERS: list[Loader] = []
+LOADERS.append(load_demo_content)
 
 
 def load_demo(session: Session) -> list[str]:

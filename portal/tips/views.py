@@ -1,1 +1,442 @@
-"""Tip form, receipt and follow-up views."""
+"""Tip form, receipt and follow-up views.
+
+Nothing a tipster typed is ever lost to an error: a validation error, an expired CSRF token,
+a rate limit, a honeypot hit or a refused photo shows the form again with everything typed
+(photos cannot be kept without storing them, so the page says which to choose again).
+Receipt codes travel only in POST bodies and appear only in ``no-store`` responses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from typing import Any
+
+from flask import current_app, g, jsonify, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter import RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
+from werkzeug.wrappers import Response
+
+from portal import geo
+from portal.db import get_session
+from portal.errors import error_page
+from portal.extensions import limiter
+from portal.i18n import current_locale
+from portal.models.tip import HowKnown, LocationSource, Tip
+from portal.security import form_checks_csrf, no_store
+from portal.sanitize import nl2br
+from portal.services import receipts
+from portal.services import tips as tip_service
+from portal.tips import bp, logfilters
+from portal.tips.forms import (
+    NEXT_STEP_LABELS,
+    PLACE_LEVELS,
+    FollowUpForm,
+    LookupForm,
+    TipForm,
+    place_choices,
+)
+from portal.uploads import CleanPhoto, PhotoError, PhotoTooLarge, process_upload
+
+FOLLOWUP_SALT = "portal.tips.followup"
+FOLLOWUP_MAX_AGE = 3600  # seconds a status page may stay open before the receipt is asked again
+PLACES_CACHE_SECONDS = 86400
+
+RATE_LIMITED = _l("Many reports have been sent from your connection in a short time, so we cannot "
+                  "accept another one just now. Nothing you typed is lost: please wait a while (up to "
+                  "an hour) and press the button again.")
+RECEIPT_RATE_LIMITED = _l("There have been too many attempts from your connection in a short time. "
+                          "Please wait a while (up to an hour) and try again. Nothing you typed is lost.")
+HONEYPOT_NOTICE = _l("Please check your report and press the button once more.")
+WRONG_RECEIPT = _l("We could not find a report with this code. Please check it and try again: codes "
+                   "are four groups of four letters and numbers, like K7QM-4XRT-9HPA-3ZWN.")
+RECEIPT_PROBLEMS = {
+    "empty": _l("Please enter your receipt code."),
+    "length": _l("A receipt code has 16 letters and numbers, in four groups of four. Please check "
+                 "that none is missing or doubled."),
+    "checksum": _l("This code has a typing mistake in it. Please compare it carefully with your "
+                   "receipt, letter by letter."),
+}
+FOLLOWUP_EXPIRED = _l("This page was open for a long time, so for your safety please enter your receipt "
+                      "code again. Your message is still here.")
+
+
+@bp.record_once
+def _on_register(state: Any) -> None:
+    logfilters.install()
+    # Tipster text is escaped first, then its line breaks kept (setdefault: the lead may register it app-wide).
+    state.app.jinja_env.filters.setdefault("nl2br", nl2br)
+
+
+# -- rate limits --------------------------------------------------------------------------------
+
+def client_key() -> str:
+    """The rate-limit key: a keyed hash of the client address, so the limiter's storage never
+    holds the address of someone who sends a tip."""
+    address = get_remote_address() or "unknown"
+    key = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    return hmac.new(key, address.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def _action() -> str:
+    return str(request.form.get("action", "submit"))
+
+
+def _is_place_step() -> bool:
+    """Choosing the next level of the place sends the form but stores nothing: not limited."""
+    return _action() == "place"
+
+
+def _counted(_response: Response) -> bool:
+    return bool(g.get("tips_rate_counted"))
+
+
+def _receipt_typed() -> bool:
+    return bool(request.form.get("receipt", "").strip())
+
+
+def _receipt_failed(_response: Response) -> bool:
+    return bool(g.get("receipt_failed"))
+
+
+def _is_not_reply() -> bool:
+    return _action() != "reply"
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def _no_store(body: str, status: int = 200) -> Response:
+    response = current_app.make_response((body, status))
+    return no_store(response)
+
+
+def _chosen_files(files: Sequence[Any] | None) -> list[FileStorage]:
+    return [f for f in (files or []) if isinstance(f, FileStorage) and f.filename]
+
+
+def _display_name(storage: FileStorage) -> str:
+    name = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return name if len(name) <= 60 else name[:57] + "…"
+
+
+def _process_photos(files: Sequence[FileStorage]) -> tuple[list[CleanPhoto], list[str]]:
+    """Clean every chosen photo; return the cleaned ones and one message per refused photo."""
+    max_mb = int(current_app.config["MAX_PHOTO_MB"])
+    cleaned: list[CleanPhoto] = []
+    problems: list[str] = []
+    for storage in files:
+        try:
+            cleaned.append(process_upload(storage.stream, max_bytes=max_mb * 1024 * 1024))
+        except PhotoError as exc:
+            reason = exc.message % {"mb": max_mb} if isinstance(exc, PhotoTooLarge) else exc.message
+            problems.append(_("Photo “%(name)s” was not accepted: %(reason)s", name=_display_name(storage),
+                              reason=reason))
+    return cleaned, problems
+
+
+def _too_many_photos(files: Sequence[FileStorage]) -> str | None:
+    limit = int(current_app.config["MAX_PHOTOS"])
+    if len(files) > limit:
+        return _("You can send up to %(count)s photos. Please choose fewer.", count=limit)
+    return None
+
+
+def _followup_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=FOLLOWUP_SALT)
+
+
+def followup_token(tip: Tip) -> str:
+    return str(_followup_serializer().dumps(tip.receipt_hash))
+
+
+def tip_from_token(token: str | None) -> Tip | None:
+    if not token:
+        return None
+    try:
+        digest = _followup_serializer().loads(token, max_age=FOLLOWUP_MAX_AGE)
+    except (SignatureExpired, BadSignature):
+        return None
+    return tip_service.find_by_receipt_hash(get_session(), str(digest))
+
+
+# -- the tip form -------------------------------------------------------------------------------
+
+def _tip_form_page(form: TipForm, *, status: int = 200, notice: Any = None, step: bool = False,
+                   photos_dropped: bool = False) -> Response:
+    focus = None
+    if step:
+        # After "Next", put the visitor on the select that just appeared.
+        focus = next((level for level in reversed(form.shown_levels) if not getattr(form, level).data),
+                     form.shown_levels[-1])
+    body = render_template(
+        "tips/new.html", form=form, notice=notice, focus=focus, photos_dropped=photos_dropped,
+        next_labels=NEXT_STEP_LABELS, levels=PLACE_LEVELS,
+        max_photos=current_app.config["MAX_PHOTOS"], max_photo_mb=current_app.config["MAX_PHOTO_MB"],
+        retention_days=current_app.config["RETENTION_DAYS"],
+    )
+    return _no_store(body, status)
+
+
+def _tip_input(form: TipForm) -> tip_service.TipInput:
+    latitude = longitude = None
+    if form.parsed_coordinates:
+        latitude, longitude = form.parsed_coordinates
+    source = LocationSource.DEVICE if form.location_source.data == "device" else LocationSource.TYPED
+    anonymous = bool(form.anonymous.data)
+    return tip_service.TipInput(
+        language=current_locale(),
+        what_seen=form.what_seen.data or "",
+        province_code=form.province.data or None, district_code=form.district.data or None,
+        commune_code=form.commune.data or None, village_code=form.village.data or None,
+        place_description=form.place_description.data or "", local_name=form.local_name.data or "",
+        latitude=latitude, longitude=longitude,
+        uncertainty_m=int(form.uncertainty.data) if form.uncertainty.data else None,
+        location_source=source if latitude is not None else None,
+        how_known=HowKnown(form.how_known.data) if form.how_known.data else None,
+        period=form.period.data or "", estimated_graves=form.parsed_graves,
+        fallen_names=form.fallen_names.data or "", fallen_unit=form.fallen_unit.data or "",
+        fallen_hometown=form.fallen_hometown.data or "",
+        on_behalf=bool(form.on_behalf.data),
+        on_behalf_relationship=form.on_behalf_relationship.data or None,
+        contact_name=None if anonymous else form.contact_name.data or None,
+        contact_phone=None if anonymous else form.contact_phone.data or None,
+        contact_email=None if anonymous else form.contact_email.data or None,
+        contact_messaging=None if anonymous else form.contact_messaging.data or None,
+        contact_language=form.contact_language.data or None,
+        anonymous=anonymous, consent=bool(form.consent.data),
+        idempotency_key=form.submission_id.data or None,
+        use_photo_location=bool(form.use_photo_location.data),
+    )
+
+
+def _bound_tip_form() -> TipForm:
+    form = TipForm()
+    form.prepare(current_locale())
+    if not form.submission_id.data:
+        form.submission_id.data = tip_service.new_idempotency_key()
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@form_checks_csrf
+@limiter.limit(lambda: current_app.config["TIP_RATE_LIMIT"], methods=["POST"], key_func=client_key,
+               scope="submit", exempt_when=_is_place_step, deduct_when=_counted)
+def new() -> ResponseReturnValue:
+    if request.method == "GET":
+        form = TipForm(formdata=None)
+        form.prepare(current_locale())
+        form.submission_id.data = tip_service.new_idempotency_key()
+        return _tip_form_page(form)
+
+    form = _bound_tip_form()
+    files = _chosen_files(form.photos.data)
+    if _is_place_step():
+        return _tip_form_page(form, step=True, photos_dropped=bool(files))
+    if form.honeypot_hit():
+        g.tips_rate_counted = True
+        form.website.data = ""
+        return _tip_form_page(form, status=400, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
+
+    valid = form.validate()
+    too_many = _too_many_photos(files)
+    if too_many:
+        form.photos.errors = [*form.photos.errors, too_many]
+        valid = False
+    if not valid:
+        return _tip_form_page(form, status=400, photos_dropped=bool(files))
+
+    photos: list[CleanPhoto] = []
+    if files:
+        g.tips_rate_counted = True
+        photos, problems = _process_photos(files)
+        if problems:
+            form.photos.errors = problems
+            return _tip_form_page(form, status=400, photos_dropped=True)
+
+    session = get_session()
+    try:
+        submitted = tip_service.submit_tip(session, _tip_input(form), photos,
+                                           receipt_key=current_app.config["RECEIPT_KEY"])
+    except tip_service.AlreadyReceived:
+        return _no_store(render_template("tips/already_received.html"), 200)
+    g.tips_rate_counted = True
+    body = render_template(
+        "tips/receipt.html", receipt=submitted.receipt, submitted=submitted,
+        status_url=_external_status_url(),
+    )
+    return _no_store(body, 201)
+
+
+def _external_status_url() -> str:
+    return url_for("tips.status", _external=True)
+
+
+@bp.get("/places/<code>")
+def places(code: str) -> ResponseReturnValue:
+    """The children of a province, district or commune, named in the page's language (for JS)."""
+    level = {2: "district", 4: "commune", 6: "village"}.get(len(code))
+    if level is None or not code.isdigit() or geo.place(code) is None:
+        raise NotFound()
+    response = jsonify({
+        "parent": code, "level": level,
+        "places": [{"code": c, "name": n} for c, n in place_choices(level, code, current_locale())],
+    })
+    response.headers["Cache-Control"] = f"public, max-age={PLACES_CACHE_SECONDS}"
+    return response
+
+
+# -- following up -------------------------------------------------------------------------------
+
+def _lookup_page(form: LookupForm, *, status: int = 200, notice: Any = None) -> Response:
+    return _no_store(render_template("tips/lookup.html", form=form, notice=notice), status)
+
+
+def _status_page(tip: Tip, form: FollowUpForm | None = None, *, status: int = 200, notice: Any = None,
+                 sent: bool = False, photos_dropped: bool = False) -> Response:
+    if form is None:
+        form = FollowUpForm(formdata=None)
+    form.followup.data = followup_token(tip)
+    form.receipt.data = ""
+    province = geo.province(tip.province_code)
+    body = render_template(
+        "tips/status.html", tip=tip, form=form, notice=notice, sent=sent, photos_dropped=photos_dropped,
+        public=tip_service.public_status(tip), messages=tip_service.thread(tip),
+        province_name=province.name(current_locale()) if province else None,
+        max_photos=current_app.config["MAX_PHOTOS"], max_photo_mb=current_app.config["MAX_PHOTO_MB"],
+    )
+    return _no_store(body, status)
+
+
+def _reply_page(form: FollowUpForm, *, status: int = 400, notice: Any = None,
+                photos_dropped: bool = False) -> Response:
+    """The reply form on its own, asking for the receipt again (the page's token expired)."""
+    form.followup.data = ""
+    body = render_template(
+        "tips/reply.html", form=form, notice=notice, photos_dropped=photos_dropped,
+        max_photos=current_app.config["MAX_PHOTOS"], max_photo_mb=current_app.config["MAX_PHOTO_MB"],
+    )
+    return _no_store(body, status)
+
+
+def _find_typed_receipt(text: str) -> tuple[Tip | None, Any]:
+    """Look up a typed code. The answer for a well-formed wrong code never depends on whether
+    such a tip exists; those attempts count against the receipt rate limit."""
+    try:
+        tip = tip_service.find_by_receipt(get_session(), text, receipt_key=current_app.config["RECEIPT_KEY"])
+    except receipts.MalformedReceipt as exc:
+        if exc.reason == "characters":
+            return None, _("Receipt codes never contain these characters: %(chars)s. They use only the "
+                           "numbers 2–9 and the letters A–Z without I, L and O.", chars=" ".join(exc.characters))
+        return None, RECEIPT_PROBLEMS[exc.reason]
+    if tip is None:
+        g.receipt_failed = True
+        return None, WRONG_RECEIPT
+    return tip, None
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@form_checks_csrf
+@limiter.limit(lambda: current_app.config["RECEIPT_RATE_LIMIT"], methods=["POST"], key_func=client_key,
+               scope="receipt", exempt_when=lambda: not _receipt_typed(), deduct_when=_receipt_failed)
+@limiter.limit(lambda: current_app.config["TIP_RATE_LIMIT"], methods=["POST"], key_func=client_key,
+               scope="followup", exempt_when=_is_not_reply, deduct_when=_counted)
+def status() -> ResponseReturnValue:
+    if request.method == "GET":
+        return _lookup_page(LookupForm(formdata=None))
+    if _action() == "reply":
+        return _reply()
+    return _lookup()
+
+
+def _lookup() -> Response:
+    form = LookupForm()
+    if form.website.data:
+        form.website.data = ""
+        return _lookup_page(form, status=400, notice=HONEYPOT_NOTICE)
+    if not form.validate():
+        return _lookup_page(form, status=400)
+    tip, problem = _find_typed_receipt(form.receipt.data or "")
+    if tip is None:
+        form.receipt.errors = [str(problem)]
+        return _lookup_page(form, status=400)
+    return _status_page(tip)
+
+
+def _reply() -> Response:
+    form = FollowUpForm()
+    files = _chosen_files(form.photos.data)
+    tip = tip_from_token(form.followup.data)
+    if tip is None and form.receipt.data:
+        tip, problem = _find_typed_receipt(form.receipt.data)
+        if tip is None:
+            form.validate()
+            form.receipt.errors = [str(problem)]
+            return _reply_page(form, photos_dropped=bool(files))
+    if tip is None:
+        form.validate()
+        return _reply_page(form, notice=FOLLOWUP_EXPIRED, photos_dropped=bool(files))
+    if form.website.data:
+        form.website.data = ""
+        return _status_page(tip, form, status=400, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
+    valid = form.validate()
+    too_many = _too_many_photos(files)
+    if too_many:
+        form.photos.errors = [*form.photos.errors, too_many]
+        valid = False
+    if not valid:
+        return _status_page(tip, form, status=400, photos_dropped=bool(files))
+    photos: list[CleanPhoto] = []
+    if files:
+        g.tips_rate_counted = True
+        photos, problems = _process_photos(files)
+        if problems:
+            form.photos.errors = problems
+            return _status_page(tip, form, status=400, photos_dropped=True)
+    session = get_session()
+    tip_service.add_followup(session, tip.id, form.body.data or "", photos)
+    g.tips_rate_counted = True
+    session.expire_all()
+    refreshed = tip_service.find_by_receipt_hash(session, tip.receipt_hash)
+    return _status_page(refreshed or tip, sent=True)
+
+
+# -- errors on tip pages: keep what was typed ---------------------------------------------------
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(_error: RateLimitExceeded) -> ResponseReturnValue:
+    if request.endpoint == "tips.new":
+        form = _bound_tip_form()
+        files = _chosen_files(form.photos.data)
+        return _tip_form_page(form, status=429, notice=RATE_LIMITED, photos_dropped=bool(files))
+    if request.endpoint == "tips.status":
+        if _action() == "reply":
+            form = FollowUpForm()
+            files = _chosen_files(form.photos.data)
+            tip = tip_from_token(form.followup.data)
+            if tip is not None:
+                return _status_page(tip, form, status=429, notice=RECEIPT_RATE_LIMITED,
+                                    photos_dropped=bool(files))
+            return _reply_page(form, status=429, notice=RECEIPT_RATE_LIMITED, photos_dropped=bool(files))
+        return _lookup_page(LookupForm(), status=429, notice=RECEIPT_RATE_LIMITED)
+    return error_page(429, *_generic_429())
+
+
+def _generic_429() -> tuple[Any, Any]:
+    from portal.errors import MESSAGES
+
+    return MESSAGES[429]
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
+    body = render_template("tips/too_large.html", max_photos=current_app.config["MAX_PHOTOS"],
+                           max_photo_mb=current_app.config["MAX_PHOTO_MB"])
+    return _no_store(body, 413)
+

@@ -1,0 +1,139 @@
+"""What moderators do to a tip besides moving it: assign, note, message, see contact, redact.
+
+Each action writes its audit entry in the caller's transaction. Audit entries name the field
+or the message, never the content, so the log itself holds nothing to redact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models.review import TipNote
+from portal.models.staff import StaffRole, StaffUser
+from portal.models.tip import AuthorKind, Tip, TipMessage, TipPhoto
+from portal.services.audit import record
+from portal.services.tips import build_search_text
+
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_messaging")
+# Fields a moderator may redact: what could identify someone, or should not have been written.
+REDACTABLE_TEXT = ("place_description", "local_name", "what_seen", "period", "fallen_names",
+                   "fallen_unit", "fallen_hometown", "on_behalf_relationship", *CONTACT_FIELDS)
+REDACTED = "[…]"
+
+
+class ModerationError(ValueError):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str | None
+    phone: str | None
+    email: str | None
+    messaging: str | None
+    language: str | None
+    anonymous: bool
+
+    @property
+    def empty(self) -> bool:
+        return not any((self.name, self.phone, self.email, self.messaging))
+
+
+def _audit(session: Session, action: str, tip: Tip, actor: StaffUser, **detail: object) -> None:
+    record(session, action, actor_id=actor.id, actor_name=actor.username, tip_id=tip.id,
+           subject=f"tip:{tip.id}", **detail)
+
+
+def moderators(session: Session) -> list[StaffUser]:
+    return list(session.scalars(
+        select(StaffUser).where(StaffUser.active.is_(True),
+                                StaffUser.role.in_((StaffRole.MODERATOR, StaffRole.ADMIN)))
+        .order_by(StaffUser.username)))
+
+
+def assign(session: Session, tip: Tip, assignee: StaffUser | None, actor: StaffUser) -> None:
+    if assignee is not None and not (assignee.active and assignee.has_role(StaffRole.MODERATOR)):
+        raise ModerationError("not_a_moderator")
+    tip.assignee_id = assignee.id if assignee else None
+    _audit(session, "tip.assigned", tip, actor, assignee=assignee.username if assignee else None)
+
+
+def add_note(session: Session, tip: Tip, body: str, actor: StaffUser) -> TipNote:
+    note = TipNote(tip_id=tip.id, author_id=actor.id, body=body)
+    session.add(note)
+    session.flush()
+    _audit(session, "tip.note_added", tip, actor, note=note.id)
+    return note
+
+
+def notes(session: Session, tip: Tip) -> list[TipNote]:
+    return list(session.scalars(select(TipNote).where(TipNote.tip_id == tip.id)
+                                .order_by(TipNote.created_at, TipNote.id)))
+
+
+def send_message(session: Session, tip: Tip, body: str, actor: StaffUser) -> TipMessage:
+    """A message the tipster reads with their receipt code."""
+    message = TipMessage(tip_id=tip.id, author_kind=AuthorKind.STAFF, body=body, staff_id=actor.id)
+    session.add(message)
+    session.flush()
+    _audit(session, "tip.message_sent", tip, actor, message=message.id)
+    return message
+
+
+def reveal_contact(session: Session, tip: Tip, actor: StaffUser) -> Contact:
+    """The tipster's contact details; every look is audited."""
+    _audit(session, "tip.contact_viewed", tip, actor)
+    return Contact(name=tip.contact_name, phone=tip.contact_phone, email=tip.contact_email,
+                   messaging=tip.contact_messaging, language=tip.contact_language, anonymous=tip.anonymous)
+
+
+def has_contact(tip: Tip) -> bool:
+    return any(getattr(tip, name) for name in CONTACT_FIELDS)
+
+
+def redact_field(session: Session, tip: Tip, field_name: str, actor: StaffUser) -> None:
+    """Replace a field's text for good; the audit entry says which field, not what it said."""
+    if field_name not in REDACTABLE_TEXT:
+        raise ModerationError("not_redactable")
+    if not getattr(tip, field_name):
+        raise ModerationError("already_empty")
+    nullable = field_name in CONTACT_FIELDS or field_name == "on_behalf_relationship"
+    setattr(tip, field_name, None if nullable else REDACTED)
+    tip.search_text = build_search_text(tip)
+    _audit(session, "tip.redacted", tip, actor, field=field_name)
+
+
+def redact_coordinates(session: Session, tip: Tip, actor: StaffUser) -> None:
+    if tip.latitude is None and tip.longitude is None:
+        raise ModerationError("already_empty")
+    tip.latitude = tip.longitude = tip.uncertainty_m = None
+    tip.location_source = None
+    _audit(session, "tip.redacted", tip, actor, field="coordinates")
+
+
+def redact_message(session: Session, tip: Tip, message_id: int, actor: StaffUser) -> None:
+    message = session.get(TipMessage, message_id)
+    if message is None or message.tip_id != tip.id:
+        raise ModerationError("not_found")
+    message.body = REDACTED
+    _audit(session, "tip.redacted", tip, actor, field="message", message=message_id)
+
+
+def delete_photo(session: Session, tip: Tip, photo_id: int, actor: StaffUser) -> None:
+    photo = session.get(TipPhoto, photo_id)
+    if photo is None or photo.tip_id != tip.id:
+        raise ModerationError("not_found")
+    session.delete(photo)
+    _audit(session, "tip.redacted", tip, actor, field="photo", photo=photo_id)
+
+
+def photo_for_staff(session: Session, tip_id: int, photo_id: int) -> TipPhoto | None:
+    photo = session.get(TipPhoto, photo_id)
+    if photo is None or photo.tip_id != tip_id:
+        return None
+    return photo

@@ -1,0 +1,409 @@
+"""Tips from the public: submitting one, finding it again by its receipt, following it up.
+
+The plain receipt code leaves :func:`submit_tip` only in its return value, for the caller to
+show once; the database keeps an HMAC of it. Nothing here knows about requests or clients.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from portal import geo
+from portal.db import write_transaction
+from portal.i18n import LOCALES, fold
+from portal.models.tip import (
+    MAX_MESSAGE,
+    AuthorKind,
+    HowKnown,
+    LocationSource,
+    Tip,
+    TipChannel,
+    TipMessage,
+    TipOutcome,
+    TipPhoto,
+    TipStatus,
+)
+from portal.models.types import utcnow
+from portal.services import audit, receipts
+from portal.uploads import CleanPhoto
+
+# Cambodia and a margin around it: a place remembered near the border still counts.
+LATITUDE_RANGE = (9.5, 15.0)
+LONGITUDE_RANGE = (102.0, 108.0)
+SAMPLE_PREFIX = "[Sample]"
+
+
+class AlreadyReceived(Exception):
+    """A tip with this idempotency key is already stored (the form was sent twice)."""
+
+
+class InvalidTip(ValueError):
+    """The data cannot make a tip (a form would have refused it)."""
+
+
+@dataclass
+class TipInput:
+    """What a tipster told us, already checked by a form (or typed in by staff)."""
+
+    language: str
+    what_seen: str
+    province_code: str | None = None
+    district_code: str | None = None
+    commune_code: str | None = None
+    village_code: str | None = None
+    place_description: str = ""
+    local_name: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    uncertainty_m: int | None = None
+    location_source: LocationSource | None = None
+    how_known: HowKnown | None = None
+    period: str = ""
+    estimated_graves: int | None = None
+    fallen_names: str = ""
+    fallen_unit: str = ""
+    fallen_hometown: str = ""
+    on_behalf: bool = False
+    on_behalf_relationship: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    contact_messaging: str | None = None
+    contact_language: str | None = None
+    anonymous: bool = False
+    consent: bool = False
+    channel: TipChannel = TipChannel.WEB
+    idempotency_key: str | None = None
+    use_photo_location: bool = False
+
+
+@dataclass(frozen=True)
+class SubmittedTip:
+    """The result of a submission. ``receipt`` is the only copy of the plain code: show it once."""
+
+    tip_id: int
+    receipt: str
+    created_at: datetime
+    photo_count: int
+    photo_location_used: bool = False
+    photo_location_missing: bool = False
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    key: str
+    label: Any
+    explanation: Any
+    outcome: Any = None
+
+
+def in_cambodia(latitude: float, longitude: float) -> bool:
+    return LATITUDE_RANGE[0] <= latitude <= LATITUDE_RANGE[1] and \
+        LONGITUDE_RANGE[0] <= longitude <= LONGITUDE_RANGE[1]
+
+
+def _check_places(data: TipInput) -> None:
+    """Each level of the place must lie inside the level above it, and none may be skipped."""
+    codes = [data.province_code, data.district_code, data.commune_code, data.village_code]
+    parent = ""
+    for level, (code, length) in enumerate(zip(codes, (2, 4, 6, 8), strict=True)):
+        if not code:
+            if any(codes[level + 1:]):
+                raise InvalidTip("a district, commune or village needs the levels above it")
+            return
+        if len(code) != length or not code.startswith(parent) or geo.place(code) is None:
+            raise InvalidTip(f"unknown or inconsistent place code {code!r}")
+        parent = code
+
+
+def _check(data: TipInput) -> None:
+    if data.language not in LOCALES:
+        raise InvalidTip("unknown language")
+    if not data.what_seen.strip():
+        raise InvalidTip("what_seen is required")
+    _check_places(data)
+    if (data.latitude is None) != (data.longitude is None):
+        raise InvalidTip("latitude and longitude go together")
+    if data.latitude is not None and data.longitude is not None \
+            and not in_cambodia(data.latitude, data.longitude):
+        raise InvalidTip("coordinates outside Cambodia")
+
+
+def place_names(*codes: str | None) -> list[str]:
+    """Every name (Khmer, English, Vietnamese) of the given divisions, for search."""
+    names: list[str] = []
+    for code in codes:
+        place = geo.place(code) if code else None
+        if place is None:
+            continue
+        names += [place.name_en, place.name_kh, place.name_vi]
+        if place.level == "province":
+            names += list(geo.province_names(place.code))
+    return names
+
+
+def build_search_text(tip: Tip, extra: Sequence[str] = ()) -> str:
+    """Folded text for staff search: places in every language and what was told. No contact details."""
+    parts = [
+        *place_names(tip.province_code, tip.district_code, tip.commune_code, tip.village_code),
+        tip.place_description, tip.local_name, tip.what_seen, tip.period,
+        tip.fallen_names, tip.fallen_unit, tip.fallen_hometown, *extra,
+    ]
+    seen: set[str] = set()
+    folded: list[str] = []
+    for part in parts:
+        text = fold(part)
+        if text and text not in seen:
+            seen.add(text)
+            folded.append(text)
+    return "\n".join(folded)
+
+
+def _photo_row(photo: CleanPhoto) -> TipPhoto:
+    return TipPhoto(data=photo.data, mime_type=photo.mime_type, width=photo.width, height=photo.height,
+                    size_bytes=photo.size, sha256=photo.sha256)
+
+
+def _new_receipt(session: Session, key: str | bytes) -> tuple[str, str]:
+    """A fresh code and its hash (74 random bits: a clash is never expected, but is checked)."""
+    while True:
+        code = receipts.generate()
+        digest = receipts.receipt_hash(code, key)
+        if session.scalar(select(Tip.id).where(Tip.receipt_hash == digest)) is None:
+            return code, digest
+
+
+def idempotency_key_used(session: Session, key: str | None) -> bool:
+    if not key:
+        return False
+    return session.scalar(select(Tip.id).where(Tip.idempotency_key == key)) is not None
+
+
+def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = (), *,
+               receipt_key: str | bytes) -> SubmittedTip:
+    """Store a tip, its photos and an audit entry in one write transaction.
+
+    Raises :class:`AlreadyReceived` when the idempotency key was used before (the same form
+    sent twice), and :class:`InvalidTip` for data no form should have let through.
+    """
+    _check(data)
+    latitude, longitude, source = data.latitude, data.longitude, data.location_source
+    photo_location_used = photo_location_missing = False
+    if data.use_photo_location and latitude is None:
+        located = next((p for p in photos if p.has_location
+                        and in_cambodia(p.latitude or 0.0, p.longitude or 0.0)), None)
+        if located is not None:
+            latitude, longitude, source = located.latitude, located.longitude, LocationSource.PHOTO
+            photo_location_used = True
+        else:
+            photo_location_missing = True
+    if latitude is not None and source is None:
+        source = LocationSource.TYPED
+    has_contact = any((data.contact_name, data.contact_phone, data.contact_email, data.contact_messaging))
+
+    try:
+        with write_transaction(session):
+            if idempotency_key_used(session, data.idempotency_key):
+                raise AlreadyReceived()
+            code, digest = _new_receipt(session, receipt_key)
+            now = utcnow()
+            tip = Tip(
+                status=TipStatus.NEW, created_at=now, updated_at=now,
+                province_code=data.province_code or None, district_code=data.district_code or None,
+                commune_code=data.commune_code or None, village_code=data.village_code or None,
+                place_description=data.place_description, local_name=data.local_name,
+                latitude=latitude, longitude=longitude,
+                uncertainty_m=data.uncertainty_m if latitude is not None else None,
+                location_source=source if latitude is not None else None,
+                what_seen=data.what_seen, how_known=data.how_known, period=data.period,
+                estimated_graves=data.estimated_graves, fallen_names=data.fallen_names,
+                fallen_unit=data.fallen_unit, fallen_hometown=data.fallen_hometown,
+                on_behalf=data.on_behalf,
+                on_behalf_relationship=(data.on_behalf_relationship or None) if data.on_behalf else None,
+                contact_name=data.contact_name or None, contact_phone=data.contact_phone or None,
+                contact_email=data.contact_email or None, contact_messaging=data.contact_messaging or None,
+                contact_language=(data.contact_language or data.language) if has_contact else None,
+                anonymous=data.anonymous, consent=data.consent, language=data.language,
+                channel=data.channel, receipt_hash=digest, idempotency_key=data.idempotency_key or None,
+            )
+            tip.search_text = build_search_text(tip)
+            tip.photos = [_photo_row(photo) for photo in photos]
+            session.add(tip)
+            session.flush()
+            audit.record(session, "tip.received", tip_id=tip.id, subject=str(data.channel.value),
+                         photos=len(photos), language=data.language)
+            tip_id = tip.id
+    except IntegrityError as exc:
+        # Two copies of one form raced past the check above: the unique key kept one.
+        if data.idempotency_key and idempotency_key_used(session, data.idempotency_key):
+            session.rollback()
+            raise AlreadyReceived() from exc
+        raise
+    return SubmittedTip(tip_id=tip_id, receipt=code, created_at=now, photo_count=len(photos),
+                        photo_location_used=photo_location_used,
+                        photo_location_missing=photo_location_missing)
+
+
+def find_by_receipt(session: Session, code: str, *, receipt_key: str | bytes) -> Tip | None:
+    """The tip for a receipt code, or ``None``. Raises ``receipts.MalformedReceipt`` for typing mistakes."""
+    return find_by_receipt_hash(session, receipts.receipt_hash(code, receipt_key))
+
+
+def find_by_receipt_hash(session: Session, digest: str) -> Tip | None:
+    if not digest:
+        return None
+    return session.scalar(
+        select(Tip).where(Tip.receipt_hash == digest)
+        .options(selectinload(Tip.messages).selectinload(TipMessage.photos))
+    )
+
+
+def add_followup(session: Session, tip_id: int, body: str, photos: Sequence[CleanPhoto] = ()) -> TipMessage:
+    """A reply or more information from the tipster, with optional photos, in one transaction."""
+    body = body.strip()
+    if not body and not photos:
+        raise InvalidTip("a reply needs words or photos")
+    if len(body) > MAX_MESSAGE:
+        raise InvalidTip("reply too long")
+    with write_transaction(session):
+        tip = session.get(Tip, tip_id)
+        if tip is None:
+            raise InvalidTip("no such tip")
+        message = TipMessage(tip=tip, author_kind=AuthorKind.TIPSTER, body=body, created_at=utcnow())
+        session.add(message)
+        for photo in photos:
+            row = _photo_row(photo)
+            row.tip = tip
+            row.message = message
+            session.add(row)
+        tipster_words = [m.body for m in tip.messages if m.author_kind == AuthorKind.TIPSTER]
+        tip.search_text = build_search_text(tip, tipster_words)
+        tip.updated_at = utcnow()
+        session.flush()
+        audit.record(session, "tip.followup", tip_id=tip.id, subject="tipster", photos=len(photos))
+    return message
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+# What the tipster sees for each internal state (CONVENTIONS.md, "Tip states").
+_RECEIVED = (_l("Received"),
+             _l("We have received your report. Staff of the search committees will read it soon."))
+_CHECKING = (_l("Being checked"),
+             _l("Staff are checking your report and comparing it with what is already known."))
+_PASSED = (_l("Passed to a search team"),
+           _l("Your report has been passed to a search team, who will look at the place when they can, "
+              "usually in the dry season (about November to May)."))
+_CLOSED = (_l("Closed"), _l("The work on your report is finished."))
+_CLOSED_THANKS = (_l("Closed — thank you"),
+                  _l("The work on your report is finished. Thank you for taking the time to tell us."))
+PUBLIC_STATES: dict[TipStatus, tuple[str, tuple[Any, Any]]] = {
+    TipStatus.NEW: ("received", _RECEIVED),
+    TipStatus.IN_REVIEW: ("checking", _CHECKING),
+    TipStatus.VERIFIED: ("checking", _CHECKING),
+    TipStatus.PASSED_TO_TEAM: ("passed", _PASSED),
+    TipStatus.CLOSED: ("closed", _CLOSED),
+    TipStatus.REJECTED: ("closed_thanks", _CLOSED_THANKS),
+    TipStatus.DUPLICATE: ("closed_thanks", _CLOSED_THANKS),
+}
+OUTCOMES: dict[TipOutcome, Any] = {
+    TipOutcome.REMAINS_RECOVERED: _l("A search team found remains at the place you told us about. They "
+                                     "will be brought home with honour."),
+    TipOutcome.NOTHING_FOUND: _l("A search team searched the place but did not find remains."),
+    TipOutcome.ALREADY_KNOWN: _l("The place was already known to the search teams. Your report helped "
+                                 "to confirm it."),
+    TipOutcome.NOT_SEARCHABLE: _l("The place cannot be searched at present."),
+}
+
+
+def public_status(tip: Tip) -> PublicStatus:
+    """The tipster's view of a tip's state: never a reason that could identify anyone."""
+    key, (label, explanation) = PUBLIC_STATES[tip.status]
+    outcome = OUTCOMES.get(tip.outcome) if tip.status == TipStatus.CLOSED and tip.outcome else None
+    return PublicStatus(key=key, label=label, explanation=explanation, outcome=outcome)
+
+
+def thread(tip: Tip) -> list[TipMessage]:
+    """Messages between the tipster and staff, oldest first."""
+    return sorted(tip.messages, key=lambda m: (m.created_at, m.id))
+
+
+@dataclass
+class _SampleTip:
+    place: tuple[str | None, ...]
+    description: str
+    what_seen: str
+    period: str
+    how_known: HowKnown | None
+    graves: int | None
+    language: str
+    status: TipStatus = TipStatus.NEW
+    coordinates: tuple[float, float] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+SAMPLE_TIPS = (
+    _SampleTip(("03", "0305", None, None), "Behind the old pagoda, near two tamarind trees by the pond.",
+               "My father showed me where soldiers were buried after the fighting. We put incense there "
+               "every year.", "1979", HowKnown.TOLD, 3, "km", TipStatus.NEW,
+               extra={"on_behalf": True, "on_behalf_relationship": "Village chief, writing for an elder"}),
+    _SampleTip(("17", None, None, None), "Edge of a rice field, about 2 km east of the district market.",
+               "I saw a small mound with a broken wooden marker when I was a child.", "about 1980",
+               HowKnown.SAW, 1, "vi", TipStatus.IN_REVIEW, (13.36, 103.86)),
+    _SampleTip(("02", None, None, None), "Near the railway line, under a large mango tree.",
+               "A letter from a comrade names this place as where our unit buried two men.",
+               "dry season 1984–1985", HowKnown.DOCUMENTS, 2, "vi", TipStatus.PASSED_TO_TEAM,
+               extra={"fallen_unit": "Sample unit name", "fallen_hometown": "Sample hometown"}),
+    _SampleTip(("21", None, None, None), "Old rubber plantation road, third bend.",
+               "People in the village talk about graves there.", "", HowKnown.TOLD, None, "en",
+               TipStatus.DUPLICATE),
+)
+
+
+def load_demo_tips(session: Session) -> str:
+    """A few sample tips, each marked ``[Sample]``; their receipt codes are printed for trying out."""
+    from flask import current_app
+
+    existing = session.scalar(select(Tip.id).where(Tip.place_description.startswith(SAMPLE_PREFIX)))
+    if existing is not None:
+        return "Sample tips: already loaded"
+    key = current_app.config["RECEIPT_KEY"]
+    codes: list[str] = []
+    for sample in SAMPLE_TIPS:
+        province, district, commune, village = sample.place
+        code = receipts.generate()
+        now = utcnow()
+        tip = Tip(
+            status=sample.status, created_at=now, updated_at=now,
+            province_code=province, district_code=district, commune_code=commune, village_code=village,
+            place_description=f"{SAMPLE_PREFIX} {sample.description}", local_name="",
+            latitude=sample.coordinates[0] if sample.coordinates else None,
+            longitude=sample.coordinates[1] if sample.coordinates else None,
+            uncertainty_m=1000 if sample.coordinates else None,
+            location_source=LocationSource.TYPED if sample.coordinates else None,
+            what_seen=f"{SAMPLE_PREFIX} {sample.what_seen}", how_known=sample.how_known, period=sample.period,
+            estimated_graves=sample.graves, fallen_names="", fallen_unit="", fallen_hometown="",
+            on_behalf=False, anonymous=True, consent=False, language=sample.language,
+            channel=TipChannel.WEB, receipt_hash=receipts.receipt_hash(code, key),
+        )
+        for name, value in sample.extra.items():
+            setattr(tip, name, value)
+        tip.search_text = build_search_text(tip)
+        if sample.status != TipStatus.NEW:
+            tip.messages = [TipMessage(author_kind=AuthorKind.STAFF, created_at=now,
+                                       body=f"{SAMPLE_PREFIX} Thank you. Could you tell us how far the "
+                                            "place is from the main road?")]
+        session.add(tip)
+        codes.append(code)
+    return f"Sample tips: {len(codes)} added (receipt codes to try the follow-up page: {', '.join(codes)})"

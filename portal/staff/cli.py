@@ -1,0 +1,125 @@
+"""``flask staff …``: the first admin, and a way back in when every admin lost their phone.
+
+``flask staff create`` asks for a username, a role (admin by default), a language and a
+password (typed twice, hidden), shows the authenticator QR code in the terminal together
+with the key for manual entry, asks for a code from the app to prove the enrolment, and
+only then writes the account — with its ten recovery codes, printed once. With ``--link``
+it instead prints a one-time set-up link path, to be opened on the site within 48 hours.
+"""
+
+from __future__ import annotations
+
+import click
+import segno
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.config import LANGUAGES
+from portal.db import new_session
+from portal.models.staff import StaffRole, StaffUser
+from portal.sanitize import clean_text
+from portal.services import staff_accounts as accounts
+from portal.services.passwords import WeakPassword, check_rules
+
+staff_cli = AppGroup("staff", help="Staff accounts: create the first admin, reset a second factor, list.")
+
+CODE_ATTEMPTS = 3
+
+
+def _setup_path(language: str, token: str) -> str:
+    return f"/{language}/staff/setup/{token}"
+
+
+@staff_cli.command("create", help="Create a staff account (the first admin), prompting for the password.")
+@click.option("--username", prompt="Username", help="Latin letters, digits, dots, dashes, underscores.")
+@click.option("--role", type=click.Choice([role.value for role in StaffRole]), default=StaffRole.ADMIN.value,
+              prompt="Role", show_default=True)
+@click.option("--language", type=click.Choice(LANGUAGES), default="vi", prompt="Language", show_default=True)
+@click.option("--link", "with_link", is_flag=True,
+              help="Print a one-time set-up link instead of asking for the password here.")
+def create(username: str, role: str, language: str, with_link: bool) -> None:
+    username = accounts.normalise_username(username)
+    if not accounts.USERNAME_PATTERN.fullmatch(username):
+        raise click.ClickException("Use 3 to 60 Latin letters, digits, dots, dashes and underscores.")
+    session = new_session()
+    try:
+        if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is not None:
+            raise click.ClickException(f"The username {username!r} is already taken.")
+        if with_link:
+            user, token = accounts.create_account(session, username=username, role=role, language=language,
+                                                  actor_name="command line")
+            click.echo(f"Account {user.username} ({user.role}) created.")
+            click.echo("Open this set-up link on the site within 48 hours (it works once):")
+            click.echo(f"  {_setup_path(user.language, token)}")
+            return
+        password = _prompt_password(username)
+        secret = accounts.new_totp_secret()
+        uri = accounts.provisioning_uri(username, secret)
+        click.echo("\nScan this QR code with the authenticator app on your phone:\n")
+        segno.make(uri, error="m").terminal(compact=True)
+        click.echo(f"\nOr type this key into the app: {secret}\n")
+        for attempt in range(1, CODE_ATTEMPTS + 1):
+            code = click.prompt("Code shown by the app")
+            try:
+                user, codes = accounts.create_enrolled_account(
+                    session, username=username, role=role, language=language, password=password,
+                    totp_secret=secret, code=code, actor_name="command line")
+            except accounts.SecondFactorWrong:
+                if attempt == CODE_ATTEMPTS:
+                    raise click.ClickException("The code did not match; nothing was created.") from None
+                click.echo("That code did not match. Check the phone's clock and try the newest code.")
+                continue
+            break
+        click.echo(f"\nAccount {user.username} ({user.role}) created. "
+                   f"Sign in at /{user.language}/staff/login")
+        click.echo("Recovery codes — write them down now, they are shown only once:")
+        for recovery in codes:
+            click.echo(f"  {recovery}")
+    except (accounts.UsernameTaken, accounts.InvalidUsername) as exc:
+        raise click.ClickException(f"The username {username!r} cannot be used.") from exc
+    finally:
+        session.close()
+
+
+def _prompt_password(username: str) -> str:
+    while True:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = str(clean_text(password))
+        try:
+            check_rules(password, username)
+        except WeakPassword as exc:
+            click.echo({"short": "Too short: use at least 12 characters.",
+                        "long": "Too long: use at most 128 characters.",
+                        "username": "The password must not contain the username."}[exc.reason])
+            continue
+        return str(password)
+
+
+@staff_cli.command("reset-second-factor",
+                   help="Forget an account's password and second factor; print a new set-up link.")
+@click.argument("username")
+def reset_second_factor(username: str) -> None:
+    session = new_session()
+    try:
+        user_id = session.scalar(select(StaffUser.id).where(
+            StaffUser.username == accounts.normalise_username(username)))
+        if user_id is None:
+            raise click.ClickException(f"No account {username!r}.")
+        user, token = accounts.reset_second_factor(session, None, user_id, actor_name="command line")
+        click.echo(f"{user.username} is signed out everywhere. Open this set-up link within 48 hours:")
+        click.echo(f"  {_setup_path(user.language, token)}")
+    finally:
+        session.close()
+
+
+@staff_cli.command("list", help="List staff accounts.")
+def list_accounts() -> None:
+    session = new_session()
+    try:
+        for user in accounts.list_accounts(session):
+            state = "active" if user.active else "disabled"
+            if user.active and not user.is_set_up:
+                state = "waiting for set-up"
+            click.echo(f"{user.username}\t{user.role}\t{state}")
+    finally:
+        session.close()

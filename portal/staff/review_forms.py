@@ -1,0 +1,113 @@
+"""Forms of the review queue and a tip's page."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.forms import PortalForm
+from portal.models.tip import MAX_MESSAGE, TipOutcome, TipStatus
+from portal.services.queue import Sort
+
+REQUIRED = _l("Please fill in this field.")
+
+STATUS_LABELS = {
+    TipStatus.NEW: _l("New"),
+    TipStatus.IN_REVIEW: _l("In review"),
+    TipStatus.VERIFIED: _l("Verified"),
+    TipStatus.PASSED_TO_TEAM: _l("Passed to a search team"),
+    TipStatus.CLOSED: _l("Closed"),
+    TipStatus.REJECTED: _l("Rejected"),
+    TipStatus.DUPLICATE: _l("Duplicate"),
+}
+# What the button that moves a tip into each state says.
+MOVE_LABELS = {
+    TipStatus.NEW: _l("Back to new"),
+    TipStatus.IN_REVIEW: _l("Start review"),
+    TipStatus.VERIFIED: _l("Mark as verified"),
+    TipStatus.PASSED_TO_TEAM: _l("Pass to a search team"),
+    TipStatus.CLOSED: _l("Close with the field outcome"),
+    TipStatus.REJECTED: _l("Reject"),
+    TipStatus.DUPLICATE: _l("Mark as duplicate"),
+}
+OUTCOME_LABELS = {
+    TipOutcome.REMAINS_RECOVERED: _l("Remains recovered"),
+    TipOutcome.NOTHING_FOUND: _l("Searched, nothing found"),
+    TipOutcome.ALREADY_KNOWN: _l("Site already known"),
+    TipOutcome.NOT_SEARCHABLE: _l("Site inaccessible"),
+}
+SORT_LABELS = {Sort.NEWEST: _l("Newest first"), Sort.OLDEST: _l("Oldest first")}
+
+
+class QueueFilterForm(PortalForm):
+    """The queue's filters travel in the URL (GET), so a filtered queue can be bookmarked."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectMultipleField(_l("Status"), validators=[Optional()],
+                                 choices=[SelectChoice(s.value, STATUS_LABELS[s]) for s in TipStatus])
+    province = SelectField(_l("Province"), validators=[Optional()], validate_choice=True)
+    district = SelectField(_l("District"), validators=[Optional()], validate_choice=True)
+    created_from = DateField(_l("Received from"), validators=[Optional()])
+    created_to = DateField(_l("Received until"), validators=[Optional()])
+    mine = BooleanField(_l("Assigned to me"))
+    has_photos = BooleanField(_l("Has photos"))
+    has_contact = BooleanField(_l("Has contact details"))
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    sort = SelectField(_l("Order"), default=Sort.NEWEST.value, validators=[Optional()],
+                       choices=[SelectChoice(s.value, SORT_LABELS[s]) for s in Sort])
+    after = HiddenField(validators=[Optional(), Length(max=40)])
+
+
+class TransitionForm(PortalForm):
+    target = HiddenField(validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason (required to reject; not shown to the tipster)"),
+                           validators=[Optional(), Length(max=2000)])
+    duplicate_of = IntegerField(_l("Number of the tip this one repeats"),
+                                validators=[Optional(), NumberRange(min=1)])
+    outcome = SelectField(_l("Field outcome"),
+                          choices=[SelectChoice("", "—")] + [SelectChoice(o.value, OUTCOME_LABELS[o])
+                                                             for o in TipOutcome],
+                          validators=[Optional()])
+    team = StringField(_l("Search team"), validators=[Optional(), Length(max=120)])
+    searched_on = DateField(_l("Date of the search"), validators=[Optional()])
+    remains_count = IntegerField(_l("Sets of remains recovered"),
+                                 validators=[Optional(), NumberRange(min=0, max=10000)])
+
+
+class AssignForm(PortalForm):
+    assignee = SelectField(_l("Assigned to"), validators=[Optional()], validate_choice=True)
+
+
+class NoteForm(PortalForm):
+    body = TextAreaField(_l("Internal note (only staff see it)"),
+                         validators=[DataRequired(REQUIRED), Length(max=MAX_MESSAGE)])
+
+
+class MessageForm(PortalForm):
+    body = TextAreaField(_l("Message to the tipster (they read it with their receipt code)"),
+                         validators=[DataRequired(REQUIRED), Length(max=MAX_MESSAGE)])
+
+
+class RedactForm(PortalForm):
+    field = HiddenField(validators=[DataRequired(), Length(max=40)])
+    item = HiddenField(validators=[Optional(), Length(max=12)])
+
+
+class AuditSearchForm(PortalForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Action, person or tip number"), validators=[Optional(), Length(max=100)])

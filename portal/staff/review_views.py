@@ -1,0 +1,321 @@
+"""The review queue, a tip's page and every action a moderator takes on a tip.
+
+Views read forms and call ``portal.services.queue``, ``workflow`` and ``moderation``; each
+action runs in one write transaction together with its audit entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
+
+from portal import geo
+from portal.db import get_session, write_transaction
+from portal.forms import ButtonForm
+from portal.i18n import current_locale
+from portal.models.staff import StaffRole, StaffUser
+from portal.models.tip import Tip, TipOutcome, TipStatus
+from portal.security import no_store
+from portal.services import moderation, queue, workflow
+from portal.services.audit_log import PAGE as AUDIT_PAGE
+from portal.services.audit_log import search_audit, tip_audit
+from portal.services.tips import public_status, thread
+from portal.staff import bp
+from portal.staff.access import current_staff, register_section, roles_required
+from portal.staff.review_forms import (
+    MOVE_LABELS,
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    AssignForm,
+    AuditSearchForm,
+    MessageForm,
+    NoteForm,
+    QueueFilterForm,
+    RedactForm,
+    TransitionForm,
+)
+
+MODERATORS = (StaffRole.MODERATOR,)
+TRANSITION_ERRORS = {
+    "not_allowed": _l("This tip cannot move from “%(source)s” to “%(target)s”."),
+    "reason_required": _l("Please write why the tip is rejected."),
+    "duplicate_of_required": _l("Please give the number of the tip this one repeats."),
+    "duplicate_of_itself": _l("A tip cannot be a duplicate of itself or of its own duplicate."),
+    "outcome_required": _l("To close a tip, give the field outcome, the team and the date of the search."),
+}
+MODERATION_ERRORS = {
+    "not_a_moderator": _l("Tips can only be assigned to active moderators."),
+    "not_redactable": _l("This field cannot be redacted."),
+    "already_empty": _l("There is nothing to redact in this field."),
+    "not_found": _l("That item does not belong to this tip."),
+}
+REDACT_LABELS = {
+    "place_description": _l("Description of the place"),
+    "local_name": _l("Old or local name"),
+    "what_seen": _l("What they saw or heard"),
+    "period": _l("When"),
+    "fallen_names": _l("Names of the fallen"),
+    "fallen_unit": _l("Unit"),
+    "fallen_hometown": _l("Home town"),
+    "on_behalf_relationship": _l("Relationship"),
+    "contact_name": _l("Name"),
+    "contact_phone": _l("Phone"),
+    "contact_email": _l("E-mail"),
+    "contact_messaging": _l("Zalo, Telegram or Facebook"),
+    "coordinates": _l("Coordinates"),
+}
+
+register_section("staff.queue", _l("Review queue"), _l("Every tip, with filters, search and its workflow."),
+                 order=10)
+register_section("staff.dashboard", _l("Dashboard"), _l("Tips by status and by province."), order=20)
+register_section("staff.audit", _l("Audit log"), _l("Who did what, and when."), order=85)
+
+
+def _actor() -> StaffUser:
+    user = current_staff()
+    if user is None:  # roles_required has already let only staff through
+        abort(403)
+    return user
+
+
+def _province_choices(locale: str) -> list[SelectChoice]:
+    return [SelectChoice("", _("All provinces"))] + [
+        SelectChoice(p.code, p.name(locale)) for p in geo.provinces()]
+
+
+def _filters(form: QueueFilterForm, actor: StaffUser) -> queue.QueueFilter:
+    statuses = tuple(TipStatus(s) for s in (form.status.data or []) if s in TipStatus._value2member_map_)
+    return queue.QueueFilter(
+        statuses=statuses,
+        province_code=form.province.data or None,
+        district_code=form.district.data or None,
+        created_from=form.created_from.data,
+        created_to=form.created_to.data,
+        assignee_id=actor.id if form.mine.data else None,
+        has_photos=bool(form.has_photos.data),
+        has_contact=bool(form.has_contact.data),
+        text=form.q.data or "",
+        sort=queue.Sort(form.sort.data) if form.sort.data == queue.Sort.OLDEST else queue.Sort.NEWEST,
+    )
+
+
+@bp.get("/queue", endpoint="queue")
+@roles_required(*MODERATORS)
+def queue_list() -> ResponseReturnValue:
+    actor = _actor()
+    locale = current_locale()
+    form = QueueFilterForm(request.args)
+    form.province.choices = _province_choices(locale)
+    province = request.args.get("province", "")
+    districts = geo.districts(province) if geo.province(province) else ()
+    form.district.choices = [SelectChoice("", _("All districts"))] + [
+        SelectChoice(d.code, d.name(locale)) for d in districts]
+    if not form.validate():
+        flash(_("Some filters were not understood and were left out."), "error")
+        form = QueueFilterForm(formdata=None)
+        form.province.choices = _province_choices(locale)
+        form.district.choices = [SelectChoice("", _("All districts"))]
+    page = queue.queue_page(get_session(), _filters(form, actor), request.args.get("after"))
+    args: dict[str, Any] = request.args.to_dict(flat=False)
+    args.pop("after", None)
+    next_url = url_for("staff.queue", after=page.next_cursor, **args) if page.next_cursor else None
+    first_url = url_for("staff.queue", **args)
+    return render_template("staff/review/queue.html", form=form, page=page, next_url=next_url,
+                           first_url=first_url, STATUS_LABELS=STATUS_LABELS, place_name=_place_name)
+
+
+def _place_name(code: str | None) -> str:
+    place = geo.place(code)
+    return place.name(current_locale()) if place else ""
+
+
+@bp.get("/dashboard")
+@roles_required(*MODERATORS)
+def dashboard() -> ResponseReturnValue:
+    return render_template("staff/review/dashboard.html", board=queue.dashboard(get_session()),
+                           STATUS_LABELS=STATUS_LABELS, place_name=_place_name, statuses=list(TipStatus))
+
+
+def _tip_or_404(tip_id: int) -> Tip:
+    tip = get_session().get(Tip, tip_id)
+    if tip is None:
+        abort(404)
+    return tip
+
+
+def _tip_page(tip: Tip, *, contact: moderation.Contact | None = None, status: int = 200,
+              **forms: Any) -> ResponseReturnValue:
+    session = get_session()
+    move_forms = {target: TransitionForm(formdata=None, target=target.value)
+                  for target in workflow.allowed_moves(tip.status)}
+    if "transition" in forms:
+        failed: TransitionForm = forms.pop("transition")
+        move_forms[TipStatus(failed.target.data)] = failed
+    assign_form = forms.pop("assign", None) or AssignForm(formdata=None, assignee=str(tip.assignee_id or ""))
+    assign_form.assignee.choices = [SelectChoice("", _("Nobody"))] + [
+        SelectChoice(str(u.id), u.username) for u in moderation.moderators(session)]
+    duplicate = session.get(Tip, tip.duplicate_of_id) if tip.duplicate_of_id else None
+    response = Response(render_template(
+        "staff/review/tip.html", tip=tip, contact=contact, has_contact=moderation.has_contact(tip),
+        move_forms=move_forms, assign_form=assign_form,
+        note_form=forms.pop("note", None) or NoteForm(formdata=None, prefix="note"),
+        message_form=forms.pop("message", None) or MessageForm(formdata=None, prefix="message"),
+        button_form=ButtonForm(), redact_labels=REDACT_LABELS, notes=moderation.notes(session, tip),
+        messages=thread(tip), audit=tip_audit(session, tip.id), public=public_status(tip),
+        duplicate=duplicate, place_name=_place_name, STATUS_LABELS=STATUS_LABELS, MOVE_LABELS=MOVE_LABELS,
+        OUTCOME_LABELS=OUTCOME_LABELS, staff_maps=current_app.config["STAFF_MAPS"],
+        tile_url=current_app.config["TILE_URL"],
+    ), status=status)
+    return no_store(response)
+
+
+@bp.get("/tips/<int:tip_id>")
+@roles_required(*MODERATORS)
+def tip(tip_id: int) -> ResponseReturnValue:
+    return _tip_page(_tip_or_404(tip_id))
+
+
+@bp.get("/tips/<int:tip_id>/photos/<int:photo_id>")
+@roles_required(*MODERATORS)
+def tip_photo(tip_id: int, photo_id: int) -> ResponseReturnValue:
+    photo = moderation.photo_for_staff(get_session(), tip_id, photo_id)
+    if photo is None:
+        abort(404)
+    response = current_app.response_class(photo.data, mimetype=photo.mime_type)
+    response.headers["Content-Disposition"] = "inline"
+    return no_store(response)
+
+
+def _back(tip_id: int) -> ResponseReturnValue:
+    return redirect(url_for("staff.tip", tip_id=tip_id), code=303)
+
+
+@bp.post("/tips/<int:tip_id>/move")
+@roles_required(*MODERATORS)
+def tip_transition(tip_id: int) -> ResponseReturnValue:
+    session, actor = get_session(), _actor()
+    tip = _tip_or_404(tip_id)
+    form = TransitionForm()
+    target = TipStatus._value2member_map_.get(form.target.data or "")
+    if not form.validate() or not isinstance(target, TipStatus):
+        return _tip_page(tip, transition=form, status=400) if isinstance(target, TipStatus) else abort(400)
+    duplicate_of = session.get(Tip, form.duplicate_of.data) if form.duplicate_of.data else None
+    outcome = None
+    if form.outcome.data and form.team.data and form.searched_on.data:
+        outcome = workflow.FieldOutcome(outcome=TipOutcome(form.outcome.data), team=form.team.data,
+                                        searched_on=form.searched_on.data,
+                                        remains_count=form.remains_count.data or 0)
+    try:
+        with write_transaction(session):
+            tip = _tip_or_404(tip_id)
+            workflow.apply_transition(session, tip, target, actor, reason=form.reason.data or "",
+                                      duplicate_of=duplicate_of, field_outcome=outcome)
+    except workflow.TransitionError as error:
+        form.target.errors = [str(TRANSITION_ERRORS[error.code] % {
+            "source": STATUS_LABELS[tip.status], "target": STATUS_LABELS[target]})]
+        flash(form.target.errors[0], "error")
+        return _tip_page(_tip_or_404(tip_id), transition=form, status=400)
+    flash(_("The tip is now “%(status)s”.", status=STATUS_LABELS[target]), "ok")
+    return _back(tip_id)
+
+
+@bp.post("/tips/<int:tip_id>/assign")
+@roles_required(*MODERATORS)
+def tip_assign(tip_id: int) -> ResponseReturnValue:
+    session, actor = get_session(), _actor()
+    form = AssignForm()
+    form.assignee.choices = [SelectChoice("", "")] + [
+        SelectChoice(str(u.id), u.username) for u in moderation.moderators(session)]
+    if not form.validate():
+        flash(_("Please choose a moderator from the list."), "error")
+        return _tip_page(_tip_or_404(tip_id), assign=form, status=400)
+    assignee = session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
+    try:
+        with write_transaction(session):
+            moderation.assign(session, _tip_or_404(tip_id), assignee, actor)
+    except moderation.ModerationError as error:
+        flash(str(MODERATION_ERRORS[error.code]), "error")
+        return _tip_page(_tip_or_404(tip_id), assign=form, status=400)
+    flash(_("Assignment saved."), "ok")
+    return _back(tip_id)
+
+
+@bp.post("/tips/<int:tip_id>/notes")
+@roles_required(*MODERATORS)
+def tip_note(tip_id: int) -> ResponseReturnValue:
+    session, actor = get_session(), _actor()
+    form = NoteForm(prefix="note")
+    if not form.validate():
+        return _tip_page(_tip_or_404(tip_id), note=form, status=400)
+    with write_transaction(session):
+        moderation.add_note(session, _tip_or_404(tip_id), form.body.data, actor)
+    flash(_("Note added. Only staff can see it."), "ok")
+    return _back(tip_id)
+
+
+@bp.post("/tips/<int:tip_id>/messages")
+@roles_required(*MODERATORS)
+def tip_message(tip_id: int) -> ResponseReturnValue:
+    session, actor = get_session(), _actor()
+    form = MessageForm(prefix="message")
+    if not form.validate():
+        return _tip_page(_tip_or_404(tip_id), message=form, status=400)
+    with write_transaction(session):
+        moderation.send_message(session, _tip_or_404(tip_id), form.body.data, actor)
+    flash(_("Message sent. The tipster will see it when they enter their receipt code."), "ok")
+    return _back(tip_id)
+
+
+@bp.post("/tips/<int:tip_id>/contact")
+@roles_required(*MODERATORS)
+def tip_contact(tip_id: int) -> ResponseReturnValue:
+    """Contact details are shown only on request, in the answer to this POST, and every look is audited."""
+    session, actor = get_session(), _actor()
+    if not ButtonForm().validate():
+        abort(400)
+    with write_transaction(session):
+        contact = moderation.reveal_contact(session, _tip_or_404(tip_id), actor)
+    return _tip_page(_tip_or_404(tip_id), contact=contact)
+
+
+@bp.post("/tips/<int:tip_id>/redact")
+@roles_required(*MODERATORS)
+def tip_redact(tip_id: int) -> ResponseReturnValue:
+    session, actor = get_session(), _actor()
+    form = RedactForm()
+    if not form.validate():
+        abort(400)
+    field, item = form.field.data, form.item.data
+    try:
+        with write_transaction(session):
+            tip = _tip_or_404(tip_id)
+            if field == "coordinates":
+                moderation.redact_coordinates(session, tip, actor)
+            elif field == "message" and item and item.isdigit():
+                moderation.redact_message(session, tip, int(item), actor)
+            elif field == "photo" and item and item.isdigit():
+                moderation.delete_photo(session, tip, int(item), actor)
+            else:
+                moderation.redact_field(session, tip, field, actor)
+    except moderation.ModerationError as error:
+        flash(str(MODERATION_ERRORS[error.code]), "error")
+        return _back(tip_id)
+    flash(_("Redacted. The original text is gone for good."), "ok")
+    return _back(tip_id)
+
+
+@bp.get("/audit")
+@roles_required(StaffRole.ADMIN)
+def audit() -> ResponseReturnValue:
+    form = AuditSearchForm(request.args)
+    form.validate()
+    entries = search_audit(get_session(), form.q.data or "", before=request.args.get("before", type=int))
+    older = None
+    if len(entries) == AUDIT_PAGE:
+        older = url_for("staff.audit", q=form.q.data or None, before=entries[-1].id)
+    return render_template("staff/review/audit.html", form=form, entries=entries, older=older)

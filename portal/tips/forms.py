@@ -1,0 +1,444 @@
+"""Input rules for the tip form and the follow-up page.
+
+Every field has a length cap; every message is translated. The place is chosen level by level
+(province → district → commune → village): each select offers only the children of the level
+above, so no page ever lists all 14,576 villages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from portal import geo
+from portal.forms import PortalForm, honeypot_field
+from portal.i18n import KHMER_DIGITS, LANGUAGE_NAMES, LOCALES, fold
+from portal.models.tip import MAX_DESCRIPTION, MAX_FALLEN_NAMES, MAX_MESSAGE, MAX_SHORT, MAX_WHAT_SEEN
+from portal.services.receipts import CODE_LENGTH
+from portal.services.tips import LATITUDE_RANGE, LONGITUDE_RANGE, in_cambodia
+
+FROM_KHMER_DIGITS = {v: k for k, v in KHMER_DIGITS.items()}
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+UNCERTAINTY_CHOICES = (
+    SelectChoice("", _l("I am not sure")),
+    SelectChoice("50", _l("Within about 50 metres")),
+    SelectChoice("200", _l("Within about 200 metres")),
+    SelectChoice("1000", _l("Within about 1 kilometre")),
+    SelectChoice("5000", _l("Within about 5 kilometres")),
+)
+UNCERTAINTY_VALUES = frozenset(choice.value for choice in UNCERTAINTY_CHOICES)
+HOW_KNOWN_CHOICES = (
+    SelectChoice("saw", _l("I saw it myself")),
+    SelectChoice("told", _l("Someone told me")),
+    SelectChoice("documents", _l("From letters, papers or other documents")),
+)
+HOW_KNOWN_VALUES = frozenset(choice.value for choice in HOW_KNOWN_CHOICES)
+PLACE_LEVELS = ("province", "district", "commune", "village")
+PLACE_LENGTHS = {"province": 2, "district": 4, "commune": 6, "village": 8}
+NEXT_STEP_LABELS = {
+    "province": _l("Next: choose the district"),
+    "district": _l("Next: choose the commune"),
+    "commune": _l("Next: choose the village"),
+}
+MAX_GRAVES = 100_000
+
+
+def max_length(limit: int) -> Length:
+    return Length(max=limit, message=_l("Please shorten this to at most %(max)d characters."))
+
+
+def ascii_digits(text: str) -> str:
+    """Khmer digits (០–៩) typed on a Khmer keyboard count as the same numbers."""
+    return text.translate(FROM_KHMER_DIGITS)
+
+
+class CoordinatesError(ValueError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "unreadable" or "outside"
+
+
+_PRIMES = str.maketrans({"′": "'", "’": "'", "‘": "'", "´": "'", "`": "'", "″": '"', "”": '"', "“": '"',
+                         "º": "°", "˚": "°"})
+_TOKEN = re.compile(r"[+-]?\d+(?:\.\d+)?|[NSEW]|[°'\",;]")
+_DECIMAL_PAIR = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[,;\s]\s*([+-]?\d+(?:\.\d+)?)\s*$")
+_COMMA_DECIMALS = re.compile(r"^\s*([+-]?\d+),(\d+)\s*[;\s]\s*([+-]?\d+),(\d+)\s*$")
+
+
+def _dms_value(numbers: list[str]) -> float:
+    degrees = float(numbers[0])
+    minutes = float(numbers[1]) if len(numbers) > 1 else 0.0
+    seconds = float(numbers[2]) if len(numbers) > 2 else 0.0
+    if not (0 <= minutes < 60 and 0 <= seconds < 60):
+        raise CoordinatesError("unreadable")
+    value = abs(degrees) + minutes / 60 + seconds / 3600
+    return -value if numbers[0].startswith("-") else value
+
+
+def _groups(text: str) -> list[tuple[list[str], str | None]]:
+    """Split degrees-minutes-seconds text into coordinates and their hemisphere letters."""
+    groups: list[tuple[list[str], str | None]] = []
+    numbers: list[str] = []
+    hemisphere: str | None = None
+    complete = False  # seconds were marked with ″: the next number starts a new coordinate
+
+    def close() -> None:
+        nonlocal numbers, hemisphere, complete
+        if numbers:
+            groups.append((numbers, hemisphere))
+        elif hemisphere:
+            raise CoordinatesError("unreadable")
+        numbers, hemisphere, complete = [], None, False
+
+    tokens = _TOKEN.findall(text)
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token in ("N", "S", "E", "W"):
+            if numbers and hemisphere is None:
+                hemisphere = token  # written after the numbers
+                close()
+            else:
+                close()
+                hemisphere = token  # written before the numbers
+        elif token in (",", ";"):
+            close()
+        elif token == '"':
+            complete = True
+        elif token in ("°", "'"):
+            continue
+        else:
+            if complete or len(numbers) == 3 or (numbers and following == "°"):
+                saved = hemisphere if not numbers else None
+                close()
+                hemisphere = saved
+            numbers.append(token)
+    close()
+    if len(groups) == 1 and len(groups[0][0]) in (2, 4, 6) and groups[0][1] is None:
+        half = len(groups[0][0]) // 2
+        groups = [(groups[0][0][:half], None), (groups[0][0][half:], None)]
+    return groups
+
+
+def parse_coordinates(text: str) -> tuple[float, float]:
+    """Latitude and longitude from decimal degrees or degrees-minutes(-seconds).
+
+    Accepts ``11.5564, 104.9282``, ``11°33'23"N 104°55'41"E``, ``N 11 33.38 E 104 55.68``,
+    Khmer digits and decimal commas (``11,5564 104,9282``). Numbers in the wrong order are put
+    right, since Cambodia's latitudes and longitudes do not overlap. Raises
+    :class:`CoordinatesError` (``unreadable`` or ``outside``).
+    """
+    cleaned = ascii_digits(text).translate(_PRIMES).upper().replace("''", '"')
+    comma = _COMMA_DECIMALS.match(cleaned)
+    if comma:
+        cleaned = f"{comma.group(1)}.{comma.group(2)} {comma.group(3)}.{comma.group(4)}"
+    plain = _DECIMAL_PAIR.match(cleaned)
+    latitude: float
+    longitude: float
+    if plain:
+        first, second = float(plain.group(1)), float(plain.group(2))
+        latitude, longitude = first, second
+        if not in_cambodia(latitude, longitude) and in_cambodia(second, first):
+            latitude, longitude = second, first
+    else:
+        if re.search(r"[^0-9NSEW°'\".,;:+\-\s]", cleaned):
+            raise CoordinatesError("unreadable")
+        groups = _groups(cleaned)
+        if len(groups) != 2:
+            raise CoordinatesError("unreadable")
+        values = [(_dms_value(numbers), hemisphere) for numbers, hemisphere in groups]
+        lat_value: float | None = None
+        lon_value: float | None = None
+        for value, hemisphere in values:
+            if hemisphere in ("N", "S"):
+                lat_value = -value if hemisphere == "S" else value
+            elif hemisphere in ("E", "W"):
+                lon_value = -value if hemisphere == "W" else value
+        unlabelled = [value for value, hemisphere in values if hemisphere is None]
+        if lat_value is None and unlabelled:
+            lat_value = unlabelled.pop(0)
+        if lon_value is None and unlabelled:
+            lon_value = unlabelled.pop(0)
+        if lat_value is None or lon_value is None:
+            raise CoordinatesError("unreadable")
+        latitude, longitude = lat_value, lon_value
+        if not any(h for _v, h in values) and not in_cambodia(latitude, longitude) \
+                and in_cambodia(longitude, latitude):
+            latitude, longitude = longitude, latitude
+    if not in_cambodia(latitude, longitude):
+        raise CoordinatesError("outside")
+    return round(latitude, 6), round(longitude, 6)
+
+
+def format_coordinates(latitude: float, longitude: float) -> str:
+    return f"{latitude:.5f}, {longitude:.5f}"
+
+
+def place_choices(level: str, parent: str | None, locale: str) -> list[tuple[str, str]]:
+    """The options of one place select: the children of ``parent``, named in ``locale``."""
+    if level == "province":
+        places = geo.provinces()
+    elif level == "district":
+        places = geo.districts(parent or "")
+    elif level == "commune":
+        places = geo.communes(parent or "")
+    else:
+        places = geo.villages(parent or "")
+    return [(p.code, p.name(locale)) for p in sorted(places, key=lambda p: fold(p.name(locale)))]
+
+
+PLACE_PROMPTS = {
+    "province": _l("Choose a province"),
+    "district": _l("Choose a district (if you know it)"),
+    "commune": _l("Choose a commune (if you know it)"),
+    "village": _l("Choose a village (if you know it)"),
+}
+
+
+class TipForm(PortalForm):
+    """The tip form. ``prepare(locale)`` must be called before validating or rendering."""
+
+    submission_id = HiddenField(validators=[Optional(), Length(max=64)])
+
+    # Where
+    province = SelectField(_l("Province"), choices=[], validate_choice=False, validators=[max_length(2)])
+    district = SelectField(_l("District"), choices=[], validate_choice=False, validators=[max_length(4)])
+    commune = SelectField(_l("Commune"), choices=[], validate_choice=False, validators=[max_length(6)])
+    village = SelectField(_l("Village"), choices=[], validate_choice=False, validators=[max_length(8)])
+    place_description = TextAreaField(_l("Describe the place"), validators=[max_length(MAX_DESCRIPTION)])
+    local_name = StringField(_l("Old or local name of the place"), validators=[max_length(MAX_SHORT)])
+    coordinates = StringField(_l("Coordinates (if you have them)"), validators=[max_length(100)])
+    location_source = HiddenField(default="typed", validators=[max_length(10)])
+    uncertainty = SelectField(_l("How exact is this place?"), choices=UNCERTAINTY_CHOICES, default="",
+                              validate_choice=False, validators=[max_length(5)])
+
+    # What
+    what_seen = TextAreaField(
+        _l("What did you see or hear?"),
+        validators=[DataRequired(message=_l("Please tell us what you saw or heard, in your own words.")),
+                    max_length(MAX_WHAT_SEEN)])
+    how_known = RadioField(_l("How do you know?"), choices=HOW_KNOWN_CHOICES, validate_choice=False,
+                           validators=[Optional(), max_length(12)])
+    period = StringField(_l("When was it?"), validators=[max_length(MAX_SHORT)])
+    estimated_graves = StringField(_l("About how many graves?"), validators=[max_length(40)])
+    fallen_names = TextAreaField(_l("Names of the fallen, if known"), validators=[max_length(MAX_FALLEN_NAMES)])
+    fallen_unit = StringField(_l("Their unit"), validators=[max_length(300)])
+    fallen_hometown = StringField(_l("Their home town or province in Việt Nam"), validators=[max_length(300)])
+
+    # Photos
+    photos = MultipleFileField(_l("Photos"))
+    use_photo_location = BooleanField(_l("Use the location stored in my photo"))
+
+    # Contact
+    anonymous = BooleanField(_l("I want to stay anonymous"))
+    contact_name = StringField(_l("Your name"), validators=[max_length(MAX_SHORT)])
+    contact_phone = StringField(_l("Phone number"), validators=[max_length(60)])
+    contact_email = StringField(_l("E-mail address"), validators=[max_length(254)])
+    contact_messaging = StringField(_l("Zalo, Telegram or Facebook name or number"),
+                                    validators=[max_length(MAX_SHORT)])
+    contact_language = SelectField(_l("Language we should use"), choices=[], validate_choice=False,
+                                   validators=[max_length(5)])
+
+    # On behalf of someone
+    on_behalf = BooleanField(_l("I am sending this for someone else"))
+    on_behalf_relationship = StringField(_l("Who are you to them?"), validators=[max_length(MAX_SHORT)])
+
+    consent = BooleanField(_l("I agree that staff of the search committees may keep and use my contact "
+                              "details to ask about this report."))
+    website = honeypot_field()
+
+    # Set by prepare(): which place selects to show, and after which one the "next" button goes.
+    shown_levels: tuple[str, ...] = ("province",)
+
+    def prepare(self, locale: str) -> None:
+        """Fill the place selects level by level; drop a level that no longer fits the one above."""
+        parent: str | None = None
+        shown = ["province"]
+        for level in PLACE_LEVELS:
+            select = getattr(self, level)
+            if level != "province" and not parent:
+                select.choices = [SelectChoice("", str(PLACE_PROMPTS[level]))]
+                select.data = ""
+                continue
+            if level != "province":
+                shown.append(level)
+            options = place_choices(level, parent, locale)
+            select.choices = [SelectChoice("", str(PLACE_PROMPTS[level])),
+                              *(SelectChoice(code, name) for code, name in options)]
+            value = select.data or ""
+            if value and value not in {code for code, _name in options}:
+                if level == "province":
+                    break  # not from the list at all: validate_province says so
+                # The level above was changed without "Next": this choice no longer fits it.
+                select.data = value = ""
+            parent = value or None
+        self.shown_levels = tuple(level for level in shown if len(getattr(self, level).choices) > 1)
+        self.contact_language.choices = [
+            SelectChoice("", str(_l("The language of this page"))),
+            *(SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LOCALES)]
+
+    @property
+    def place_code(self) -> str | None:
+        for level in reversed(PLACE_LEVELS):
+            value = getattr(self, level).data
+            if value:
+                return str(value)
+        return None
+
+    # Parsed values, set by validation.
+    parsed_coordinates: tuple[float, float] | None = None
+    parsed_graves: int | None = None
+
+    def validate_coordinates(self, field: Any) -> None:
+        self.parsed_coordinates = None
+        if not field.data:
+            return
+        try:
+            self.parsed_coordinates = parse_coordinates(field.data)
+        except CoordinatesError as exc:
+            if exc.reason == "outside":
+                raise ValidationError(_l(
+                    "These coordinates are not in or near Cambodia (latitude %(lat)s, longitude %(lon)s). "
+                    "Please check them, or leave this empty.",
+                    lat="%g–%g" % LATITUDE_RANGE, lon="%g–%g" % LONGITUDE_RANGE)) from exc
+            raise ValidationError(_l(
+                "We could not read these coordinates. Write them like 11.5564, 104.9282 or "
+                "11°33'23\"N 104°55'41\"E — or leave this empty.")) from exc
+
+    def validate_uncertainty(self, field: Any) -> None:
+        if field.data not in UNCERTAINTY_VALUES:
+            raise ValidationError(_l("Please choose one of the options."))
+
+    def validate_how_known(self, field: Any) -> None:
+        if field.data and field.data not in HOW_KNOWN_VALUES:
+            raise ValidationError(_l("Please choose one of the options."))
+
+    def validate_estimated_graves(self, field: Any) -> None:
+        """One number, Latin or Khmer digits, words around it allowed ("about 10", "ប្រហែល ១០")."""
+        self.parsed_graves = None
+        numbers = re.findall(r"\d+", ascii_digits(field.data or ""))
+        if not field.data:
+            return
+        if len(numbers) != 1 or not 0 < int(numbers[0]) <= MAX_GRAVES:
+            raise ValidationError(_l("Please write one number, your best guess, for example 3 — or leave "
+                                     "this empty."))
+        self.parsed_graves = int(numbers[0])
+
+    def validate_place_description(self, field: Any) -> None:
+        if not (field.data or self.province.data or self.coordinates.data):
+            raise ValidationError(_l(
+                "Please tell us where: choose a province, describe the place, or give coordinates."))
+
+    def validate_contact_email(self, field: Any) -> None:
+        if field.data and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", field.data):
+            raise ValidationError(_l("This does not look like an e-mail address. Please check it."))
+
+    def validate_contact_phone(self, field: Any) -> None:
+        if not field.data:
+            return
+        field.data = ascii_digits(field.data)
+        digits = re.sub(r"\D", "", field.data)
+        if not re.fullmatch(r"[0-9+()\-\s./]+", field.data) or not 6 <= len(digits) <= 20:
+            raise ValidationError(_l("Please write the phone number with digits only, for example "
+                                     "+855 12 345 678."))
+
+    def validate_contact_language(self, field: Any) -> None:
+        if field.data and field.data not in LOCALES:
+            raise ValidationError(_l("Please choose one of the options."))
+
+    @property
+    def has_contact(self) -> bool:
+        return any((self.contact_name.data, self.contact_phone.data, self.contact_email.data,
+                    self.contact_messaging.data))
+
+    def validate_anonymous(self, field: Any) -> None:
+        if field.data and self.has_contact:
+            raise ValidationError(_l(
+                "You chose to stay anonymous but also gave contact details. Please remove the "
+                "details, or untick “I want to stay anonymous”."))
+
+    def validate_consent(self, field: Any) -> None:
+        if self.has_contact and not field.data and not self.anonymous.data:
+            raise ValidationError(_l(
+                "To keep your contact details we need your agreement: please tick this box, or remove "
+                "the details to stay anonymous."))
+
+    def validate_submission_id(self, field: Any) -> None:
+        if field.data and not IDEMPOTENCY_KEY.match(field.data):
+            field.data = ""
+
+    def validate_location_source(self, field: Any) -> None:
+        if field.data not in ("typed", "device"):
+            field.data = "typed"
+
+    def validate_province(self, field: Any) -> None:
+        self._validate_place(field, "province")
+
+    def validate_district(self, field: Any) -> None:
+        self._validate_place(field, "district")
+
+    def validate_commune(self, field: Any) -> None:
+        self._validate_place(field, "commune")
+
+    def validate_village(self, field: Any) -> None:
+        self._validate_place(field, "village")
+
+    def _validate_place(self, field: Any, level: str) -> None:
+        if field.data and field.data not in {choice.value for choice in field.choices if choice.value}:
+            raise ValidationError(_l("Please choose this again from the list."))
+
+    def honeypot_hit(self) -> bool:
+        return bool(self.website.data)
+
+    def has_content(self, *names: str) -> bool:
+        """Whether any of the named fields holds something or has an error (to open its section)."""
+        for name in names:
+            field = getattr(self, name)
+            if field.errors:
+                return True
+            data = field.data
+            if isinstance(data, list):
+                data = [item for item in data if getattr(item, "filename", None)]
+            if data:
+                return True
+        return False
+
+
+class LookupForm(PortalForm):
+    """Enter a receipt code to see a report's status."""
+
+    receipt = StringField(_l("Your receipt code"),
+                          validators=[DataRequired(message=_l("Please enter your receipt code.")),
+                                      max_length(CODE_LENGTH * 3)])
+    website = honeypot_field()
+
+
+class FollowUpForm(PortalForm):
+    """A reply or more information, with photos, on the status page.
+
+    ``followup`` is a short-lived signed token (never the receipt) that says which report the
+    page belongs to; when it has expired, the receipt code is asked for again and nothing typed
+    is lost.
+    """
+
+    followup = HiddenField(validators=[max_length(400)])
+    receipt = StringField(_l("Your receipt code"), validators=[max_length(CODE_LENGTH * 3)])
+    body = TextAreaField(_l("Your message or more information"), validators=[max_length(MAX_MESSAGE)])
+    photos = MultipleFileField(_l("Add photos"))
+    website = honeypot_field()
+
+    def validate_body(self, field: Any) -> None:
+        if not field.data and not any(getattr(f, "filename", None) for f in (self.photos.data or [])):
+            raise ValidationError(_l("Please write a message or choose a photo to send."))

@@ -1,0 +1,236 @@
+"""The only place that opens, checks and re-encodes images.
+
+A photo is judged by its bytes, never by its name or declared type. Pillow opens only JPEG,
+PNG and WebP, so SVG, HTML, ZIP, HEIC and polyglots are refused. The pixel count is checked
+*before* anything is decoded (Pillow's own limit only warns between 1× and 2× its value), then
+the image is rotated upright by its EXIF orientation, downscaled and re-encoded from its pixels
+alone: no EXIF, GPS, XMP, IPTC, ICC profile or comment survives. GPS coordinates are read
+before that, only so a tipster who asks for it can have the photo's location fill the form.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import warnings
+from dataclasses import dataclass
+from io import BytesIO
+from typing import IO, Any
+
+from flask_babel import lazy_gettext as _l
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
+MAX_PIXELS = 40_000_000          # 40 megapixels: any phone camera, never a bomb
+MAX_SIDE = 2048                  # stored photos are at most 2,048 px on their longer side
+JPEG_QUALITY = 85
+READ_CHUNK = 64 * 1024
+
+# Recognised by their first bytes only so the refusal can say "this kind of photo" rather
+# than "not a photo"; none of them is ever decoded.
+OTHER_IMAGE_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (4, b"ftypheic", "HEIC"), (4, b"ftypheix", "HEIC"), (4, b"ftypmif1", "HEIF"),
+    (4, b"ftypmsf1", "HEIF"), (4, b"ftyphevc", "HEIC"), (4, b"ftypavif", "AVIF"),
+    (0, b"GIF87a", "GIF"), (0, b"GIF89a", "GIF"), (0, b"BM", "BMP"),
+    (0, b"II*\x00", "TIFF"), (0, b"MM\x00*", "TIFF"),
+)
+
+
+class PhotoError(ValueError):
+    """A photo was refused; ``message`` says why in the visitor's language."""
+
+    message: Any = _l("This file could not be used as a photo.")
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or str(type(self).__name__))
+
+
+class NotAnImage(PhotoError):
+    message = _l("This file is not a photo. Please choose a photo (JPEG, PNG or WebP).")
+
+
+class UnsupportedFormat(PhotoError):
+    message = _l("This kind of picture cannot be used here. Please send it as a JPEG, PNG or WebP photo "
+                 "(on most phones, sharing or taking a screenshot of it gives one).")
+
+
+class PhotoTooLarge(PhotoError):
+    message = _l("This photo is too large. Each photo may be up to %(mb)s MB.")
+
+
+class TooManyPixels(PhotoError):
+    message = _l("This picture has too many pixels to be a photo from a camera. Please choose a "
+                 "smaller photo.")
+
+
+class DamagedImage(PhotoError):
+    message = _l("This photo is damaged or was not sent completely. Please choose it again.")
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    """A re-encoded photo ready to store, and the GPS position it carried (if any)."""
+
+    data: bytes
+    mime_type: str
+    width: int
+    height: int
+    sha256: str
+    latitude: float | None = None
+    longitude: float | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+def read_limited(stream: IO[bytes], max_bytes: int) -> bytes:
+    """Read at most ``max_bytes`` from an upload; raise :class:`PhotoTooLarge` beyond that."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(READ_CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_bytes:
+            raise PhotoTooLarge(f"more than {max_bytes} bytes")
+    return b"".join(chunks)
+
+
+def _sniff_other_format(data: bytes) -> str | None:
+    for offset, signature, name in OTHER_IMAGE_SIGNATURES:
+        if data[offset:offset + len(signature)] == signature:
+            return name
+    return None
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """Open (not decode) the image and check its size before any pixel is read."""
+    if not data:
+        raise NotAnImage("empty file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(BytesIO(data), formats=list(ALLOWED_FORMATS))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise TooManyPixels(str(exc)) from exc
+    except UnidentifiedImageError as exc:
+        other = _sniff_other_format(data)
+        if other:
+            raise UnsupportedFormat(other) from exc
+        raise NotAnImage("not JPEG, PNG or WebP") from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise DamagedImage(str(exc)) from exc
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise DamagedImage("empty image")
+    if width * height > max_pixels:
+        raise TooManyPixels(f"{width}×{height}")
+    return image
+
+
+def _rational(value: Any) -> float:
+    return float(value)
+
+
+def _gps_coordinate(parts: Any, ref: Any, negative: str) -> float | None:
+    if not parts or len(parts) != 3:
+        return None
+    degrees, minutes, seconds = (_rational(p) for p in parts)
+    value = degrees + minutes / 60 + seconds / 3600
+    if not math.isfinite(value):
+        return None
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "replace")
+    if str(ref or "").strip().upper().startswith(negative):
+        value = -value
+    return value
+
+
+def read_gps(image: Image.Image) -> tuple[float, float] | None:
+    """The photo's GPS position in decimal degrees, or ``None`` (also when the data is odd)."""
+    try:
+        gps = image.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        if not gps:
+            return None
+        latitude = _gps_coordinate(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef), "S")
+        longitude = _gps_coordinate(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef),
+                                    "W")
+    except Exception:  # noqa: BLE001  (odd EXIF must never refuse a photo; it just has no location)
+        return None
+    if latitude is None or longitude is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    if latitude == 0 and longitude == 0:
+        return None
+    return round(latitude, 6), round(longitude, 6)
+
+
+def _has_transparency(image: Image.Image) -> bool:
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        return True
+    return "transparency" in image.info
+
+
+def _to_storable_mode(image: Image.Image) -> tuple[Image.Image, bool]:
+    """Convert to RGB, L or RGBA; return the image and whether it needs an alpha channel."""
+    if _has_transparency(image):
+        rgba = image.convert("RGBA")
+        alpha_min, _alpha_max = rgba.getchannel("A").getextrema()  # type: ignore[misc]
+        if alpha_min == 255:
+            return rgba.convert("RGB"), False
+        return rgba, True
+    if image.mode.startswith("I"):
+        # 16-bit greyscale: scale down to 8 bits rather than clipping everything to white.
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L"), False
+    if image.mode == "L":
+        return image, False
+    if image.mode == "1":
+        return image.convert("L"), False
+    return image.convert("RGB"), False
+
+
+def clean_photo(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) -> CleanPhoto:
+    """Check, rotate, downscale and re-encode a photo; raise a :class:`PhotoError` subclass."""
+    image = _open(data, max_pixels)
+    gps = read_gps(image)
+    try:
+        if image.format == "JPEG" or image.format == "MPO":
+            image.draft(image.mode, (max_side, max_side))
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+        converted, alpha = _to_storable_mode(upright)
+        converted.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        # A new image from the pixels alone: nothing of the original's metadata comes along.
+        pixels = Image.frombytes(converted.mode, converted.size, converted.tobytes())
+        output = BytesIO()
+        if alpha:
+            pixels.save(output, "PNG", compress_level=6)
+            mime_type = "image/png"
+        else:
+            pixels.save(output, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+            mime_type = "image/jpeg"
+    except PhotoError:
+        raise
+    except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError,
+            ZeroDivisionError, MemoryError, Image.DecompressionBombError) as exc:
+        raise DamagedImage(str(exc)) from exc
+    finally:
+        image.close()
+    stored = output.getvalue()
+    return CleanPhoto(
+        data=stored, mime_type=mime_type, width=pixels.width, height=pixels.height,
+        sha256=hashlib.sha256(stored).hexdigest(),
+        latitude=gps[0] if gps else None, longitude=gps[1] if gps else None,
+    )
+
+
+def process_upload(stream: IO[bytes], *, max_bytes: int, max_pixels: int = MAX_PIXELS,
+                   max_side: int = MAX_SIDE) -> CleanPhoto:
+    """Read an uploaded file with a size cap and clean it."""
+    return clean_photo(read_limited(stream, max_bytes), max_pixels=max_pixels, max_side=max_side)
