@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from portal.db import write_transaction
 from portal.models.tip import Tip, TipStatus
 from portal.services import queue
 from portal.services.queue import QueueFilter, Sort
+from tests.conftest import POSTGRES_URL
 from tests.staff_fixtures import login
 from tests.tip_factory import make_tip
 
@@ -139,3 +141,27 @@ def test_dashboard_page(client, moderator, tips):
     html = client.get("/en/staff/dashboard").get_data(as_text=True)
     assert "5 tips in all." in html
     assert 'href="/en/staff/queue?province=03">Kampong Cham</a></th><td>2</td>' in html
+
+
+@pytest.mark.skipif(bool(POSTGRES_URL), reason="reads SQLite's query plan")
+@pytest.mark.parametrize("filters", [QueueFilter(), QueueFilter(statuses=(TipStatus.NEW,)),
+                                     QueueFilter(province_code="03"), QueueFilter(sort=Sort.OLDEST)])
+def test_queue_pages_walk_an_index_instead_of_sorting(db_session, filters):
+    """Keyset pages stay as quick deep in the queue as on page 1: no full sort of the table."""
+    captured = []
+    engine = db_session.get_bind()
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT TIPS.ID"):
+            captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        queue.queue_page(db_session, filters, queue.encode_cursor(T0, 10))
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    statement, parameters = captured[0]
+    plan = " | ".join(str(row[-1]) for row in db_session.connection().exec_driver_sql(
+        f"EXPLAIN QUERY PLAN {statement}", parameters))
+    assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+    assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan

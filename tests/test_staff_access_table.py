@@ -56,6 +56,23 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "staff.tip_contact": frozenset({MODERATOR, ADMIN}),
     "staff.tip_redact": frozenset({MODERATOR, ADMIN}),
     "staff.audit": frozenset({ADMIN}),
+    # public content editing (portal/staff/content_views.py)
+    "staff.content": frozenset({EDITOR, ADMIN}),
+    "staff.content_missing": frozenset({EDITOR, ADMIN}),
+    "staff.monument_new": frozenset({EDITOR, ADMIN}),
+    "staff.monument_edit": frozenset({EDITOR, ADMIN}),
+    "staff.monument_delete": frozenset({EDITOR, ADMIN}),
+    "staff.monument_photo_add": frozenset({EDITOR, ADMIN}),
+    "staff.monument_photo_edit": frozenset({EDITOR, ADMIN}),
+    "staff.monument_photo_delete": frozenset({EDITOR, ADMIN}),
+    "staff.monument_photo_image": frozenset({EDITOR, ADMIN}),
+    "staff.page_edit": frozenset({EDITOR, ADMIN}),
+    "staff.figure_new": frozenset({EDITOR, ADMIN}),
+    "staff.figure_edit": frozenset({EDITOR, ADMIN}),
+    "staff.figure_delete": frozenset({EDITOR, ADMIN}),
+    "staff.news_new": frozenset({EDITOR, ADMIN}),
+    "staff.news_edit": frozenset({EDITOR, ADMIN}),
+    "staff.news_delete": frozenset({EDITOR, ADMIN}),
 }
 
 # A sample value for every URL argument besides ``lang``: a value, or a callable that gets the
@@ -65,6 +82,12 @@ SAMPLE_ARGS: dict[str, Any | Callable[[dict[str, Any]], Any]] = {
     "user_id": lambda ctx: ctx["target"].id,
     "tip_id": lambda ctx: _sample_tip(ctx)[0],
     "photo_id": lambda ctx: _sample_tip(ctx)[1],
+    # content editing: ids that need not exist (an editor then gets 404, others 403 or sign-in)
+    "monument_id": 1,
+    "monument_photo_id": 1,
+    "figure_id": 1,
+    "news_id": 1,
+    "page_slug": "help",
 }
 
 
