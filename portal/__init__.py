@@ -24,7 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path, config))
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from portal import assets, cli, db, errors, i18n, navigation, page_cache, security
+    from portal import assets, cli, db, errors, i18n, navigation, page_cache, sanitize, security
     from portal.extensions import limiter
 
     db.init_app(app)
@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
+    sanitize.init_app(app)
     assets.init_app(app)
 
     from portal.public import bp as public_bp

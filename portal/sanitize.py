@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 
 import bleach
+from flask import Flask
 from markupsafe import Markup, escape
 
 RICH_TEXT_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"})
@@ -43,3 +44,7 @@ def nl2br(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return Markup("<br>\n").join(escape(line) for line in text.split("\n"))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["nl2br"] = nl2br

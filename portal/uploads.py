@@ -181,7 +181,7 @@ def _to_storable_mode(image: Image.Image) -> tuple[Image.Image, bool]:
     """Convert to RGB, L or RGBA; return the image and whether it needs an alpha channel."""
     if _has_transparency(image):
         rgba = image.convert("RGBA")
-        alpha_min, _alpha_max = rgba.getchannel("A").getextrema()  # type: ignore[misc]
+        alpha_min, _alpha_max = rgba.getchannel("A").getextrema()
         if alpha_min == 255:
             return rgba.convert("RGB"), False
         return rgba, True

@@ -105,7 +105,8 @@ def test_search_wildcards_are_literal(client, directory):
 def test_result_count_uses_khmer_digits(client, directory):
     html = client.get("/km/monuments/?province=17").get_data(as_text=True)
     count = re.search(r'<p class="result-count"[^>]*>(.*?)</p>', html, re.S).group(1)
-    assert "២" in count and "2" not in count
+    assert "២" in count
+    assert "2" not in count
 
 
 def test_list_is_paginated_and_every_page_is_a_shareable_url(client, db_session):
@@ -148,7 +149,8 @@ def test_missing_language_falls_back_with_a_notice_and_its_own_lang(client, db_s
     assert '<h1><span lang="vi">Đài hữu nghị Prây Veng</span></h1>' in html
     assert '<div class="rich" lang="vi"><p>Chỉ có tiếng Việt.</p></div>' in html
     notices = re.findall(r'<p class="fallback-notice">(.*?)</p>', html)
-    assert notices and all(n == "Not yet available in English. Shown in Vietnamese." for n in notices)
+    assert notices
+    assert all(n == "Not yet available in English. Shown in Vietnamese." for n in notices)
     listing = client.get("/km/monuments/").get_data(as_text=True)
     assert '<span lang="vi">Đài hữu nghị Prây Veng</span>' in listing
 
@@ -162,7 +164,8 @@ def test_fallback_order_is_requested_then_vietnamese_english_khmer(client, db_se
 
 def test_monument_page_shows_place_coordinates_and_map_links(client, directory):
     html = client.get("/en/monuments/siem-reap-north").get_data(as_text=True)
-    assert "<dd>Siemreap</dd>" in html and "<dd>Siem Reab</dd>" in html
+    assert "<dd>Siemreap</dd>" in html
+    assert "<dd>Siem Reab</dd>" in html
     assert '<span id="coordinates" class="coordinates" translate="no">11.55000, 104.92000</span>' in html
     assert 'href="https://www.openstreetmap.org/?mlat=11.550000&amp;mlon=104.920000' in html
     assert 'href="https://www.google.com/maps/search/?api=1&amp;query=11.550000%2C104.920000"' in html
@@ -193,7 +196,9 @@ def test_rich_text_is_cleaned_when_saved(client, db_session):
                                           '<a href="javascript:alert(1)">bad</a>'}})
     html = client.get("/en/monuments/dirty").get_data(as_text=True)
     assert "&lt;b&gt;Name&lt;/b&gt;" in html  # a name is plain text, escaped
-    assert "onclick" not in html and "<script>alert" not in html and "javascript:" not in html
+    assert "onclick" not in html
+    assert "<script>alert" not in html
+    assert "javascript:" not in html
     assert "<p>Ok</p>" in html
 
 

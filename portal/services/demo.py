@@ -11,10 +11,12 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from portal.services.content_demo import load_demo_content
+from portal.services.tips import load_demo_tips
 
 Loader = Callable[[Session], str]
 LOADERS: list[Loader] = []
 LOADERS.append(load_demo_content)
+LOADERS.append(load_demo_tips)
 
 
 def load_demo(session: Session) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -40,6 +40,8 @@ from portal.uploads import CleanPhoto
 LATITUDE_RANGE = (9.5, 15.0)
 LONGITUDE_RANGE = (102.0, 108.0)
 SAMPLE_PREFIX = "[Sample]"
+# A reply identical to the tipster's last one within this time is a resent page, not a new reply.
+REPEATED_REPLY_WINDOW = timedelta(minutes=30)
 
 
 class AlreadyReceived(Exception):
@@ -267,8 +269,24 @@ def find_by_receipt_hash(session: Session, digest: str) -> Tip | None:
     )
 
 
+def _repeated_reply(tip: Tip, body: str, photos: Sequence[CleanPhoto]) -> TipMessage | None:
+    """The same reply sent again (a reload of the page that sent it), if it is one."""
+    mine = [m for m in tip.messages if m.author_kind == AuthorKind.TIPSTER]
+    if not mine:
+        return None
+    last = max(mine, key=lambda m: (m.created_at, m.id))
+    if last.body != body or utcnow() - last.created_at > REPEATED_REPLY_WINDOW:
+        return None
+    if sorted(p.sha256 for p in last.photos) != sorted(p.sha256 for p in photos):
+        return None
+    return last
+
+
 def add_followup(session: Session, tip_id: int, body: str, photos: Sequence[CleanPhoto] = ()) -> TipMessage:
-    """A reply or more information from the tipster, with optional photos, in one transaction."""
+    """A reply or more information from the tipster, with optional photos, in one transaction.
+
+    Sending the same reply again (reloading the page that sent it) stores it once.
+    """
     body = body.strip()
     if not body and not photos:
         raise InvalidTip("a reply needs words or photos")
@@ -278,6 +296,9 @@ def add_followup(session: Session, tip_id: int, body: str, photos: Sequence[Clea
         tip = session.get(Tip, tip_id)
         if tip is None:
             raise InvalidTip("no such tip")
+        repeated = _repeated_reply(tip, body, photos)
+        if repeated is not None:
+            return repeated
         message = TipMessage(tip=tip, author_kind=AuthorKind.TIPSTER, body=body, created_at=utcnow())
         session.add(message)
         for photo in photos:
@@ -367,7 +388,7 @@ SAMPLE_TIPS = (
                extra={"fallen_unit": "Sample unit name", "fallen_hometown": "Sample hometown"}),
     _SampleTip(("21", None, None, None), "Old rubber plantation road, third bend.",
                "People in the village talk about graves there.", "", HowKnown.TOLD, None, "en",
-               TipStatus.DUPLICATE),
+               TipStatus.VERIFIED),
 )
 
 

@@ -4,6 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/<lang:lang>/staff")
 
-from portal.staff import views  # noqa: E402,F401  (registers the routes)
-from portal.staff import review_views  # noqa: E402,F401
-from portal.staff import content_views  # noqa: E402,F401
+from portal.staff import content_views, review_views, views  # noqa: E402,F401  (registers the routes)

@@ -91,12 +91,10 @@ class MonumentForm(PortalForm):
     province_code = SelectField(_l("Province"), validators=[DataRequired(REQUIRED)])
     district_code = SelectField(_l("District"), validators=[Optional()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=ADDRESS_MAX)])
-    latitude = DecimalField(_l("Latitude"), places=None,
-                            validators=[Optional(), NumberRange(min=9.0, max=15.0,
-                                                                message=_l("Cambodia lies between 9 and 15 degrees north."))])
-    longitude = DecimalField(_l("Longitude"), places=None,
-                             validators=[Optional(), NumberRange(min=102.0, max=108.0,
-                                                                 message=_l("Cambodia lies between 102 and 108 degrees east."))])
+    latitude = DecimalField(_l("Latitude"), places=None, validators=[
+        Optional(), NumberRange(min=9.0, max=15.0, message=_l("Cambodia lies between 9 and 15 degrees north."))])
+    longitude = DecimalField(_l("Longitude"), places=None, validators=[
+        Optional(), NumberRange(min=102.0, max=108.0, message=_l("Cambodia lies between 102 and 108 degrees east."))])
     built_year = IntegerField(_l("Year built"), validators=[Optional(), NumberRange(min=1900, max=2100)])
     restored_year = IntegerField(_l("Year restored"), validators=[Optional(), NumberRange(min=1900, max=2100)])
     published = BooleanField(_l("Published (shown on the public site)"), default=True)
@@ -175,9 +173,9 @@ class FigureForm(PortalForm):
         self.unit.choices = [(key, label) for key, label in UNIT_LABELS.items()]
 
     def validate_season(self, field: Any) -> None:
-        if field.data:
-            first, second = field.data.split("-")
-            if int(second) != int(first) + 1:
+        parts = (field.data or "").split("-")
+        if len(parts) == 2 and all(part.isdigit() for part in parts):
+            if int(parts[1]) != int(parts[0]) + 1:
                 raise ValidationError(_l("A dry season runs over two years that follow each other, e.g. 2024-2025."))
 
 

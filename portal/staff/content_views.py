@@ -12,6 +12,7 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -68,13 +69,12 @@ def _actor() -> Actor:
     return Actor(user.id, user.username)
 
 
-def _button_pressed() -> bool:
-    """A POST-only button's CSRF token is checked first; without a valid one nothing is done."""
+def _button_pressed() -> None:
+    """A POST-only button's CSRF token is checked first: without a valid one, the "form expired"
+    page and nothing is done (the views are ``form_checks_csrf``, so this follows the setting)."""
     form = ButtonForm()
-    if form.validate_on_submit():
-        return True
-    flash(_("This form has expired. Please try again."), "error")
-    return False
+    if not form.validate_on_submit():
+        raise CSRFError(form.errors.get("csrf_token", ["The CSRF token is missing."])[0])
 
 
 def _content_error(form: Any, exc: ContentError, field_name: str = "slug") -> None:
@@ -190,9 +190,8 @@ def _photo_text_form(photo: MonumentPhoto) -> PhotoTextForm:
 @form_checks_csrf
 @roles_required(*EDITORS)
 def monument_delete(monument_id: int) -> ResponseReturnValue:
+    _button_pressed()
     monument = _get_or_404(Monument, monument_id)
-    if not _button_pressed():
-        return redirect(url_for("staff.monument_edit", monument_id=monument_id))
     db = _db()
     with write_transaction(db):
         content_editing.delete_monument(db, monument, actor=_actor())
@@ -230,11 +229,11 @@ def monument_photo_add(monument_id: int) -> ResponseReturnValue:
                            photo_forms={p.id: _photo_text_form(p) for p in monument.photos}), 400
 
 
-@bp.post("/content/photos/<int:photo_id>")
+@bp.post("/content/photos/<int:monument_photo_id>")
 @form_checks_csrf
 @roles_required(*EDITORS)
-def monument_photo_edit(photo_id: int) -> ResponseReturnValue:
-    photo = _get_or_404(MonumentPhoto, photo_id, selectinload(MonumentPhoto.monument))
+def monument_photo_edit(monument_photo_id: int) -> ResponseReturnValue:
+    photo = _get_or_404(MonumentPhoto, monument_photo_id, selectinload(MonumentPhoto.monument))
     form = PhotoTextForm(prefix=f"photo-{photo.id}")
     if form.validate_on_submit():
         db = _db()
@@ -248,25 +247,25 @@ def monument_photo_edit(photo_id: int) -> ResponseReturnValue:
     return redirect(url_for("staff.monument_edit", monument_id=photo.monument_id) + f"#photo-{photo.id}")
 
 
-@bp.post("/content/photos/<int:photo_id>/delete")
+@bp.post("/content/photos/<int:monument_photo_id>/delete")
 @form_checks_csrf
 @roles_required(*EDITORS)
-def monument_photo_delete(photo_id: int) -> ResponseReturnValue:
-    photo = _get_or_404(MonumentPhoto, photo_id, selectinload(MonumentPhoto.monument))
+def monument_photo_delete(monument_photo_id: int) -> ResponseReturnValue:
+    _button_pressed()
+    photo = _get_or_404(MonumentPhoto, monument_photo_id, selectinload(MonumentPhoto.monument))
     monument_id = photo.monument_id
-    if _button_pressed():
-        db = _db()
-        with write_transaction(db):
-            content_editing.delete_photo(db, photo, actor=_actor())
-        flash(_("The photo was removed."), "ok")
+    db = _db()
+    with write_transaction(db):
+        content_editing.delete_photo(db, photo, actor=_actor())
+    flash(_("The photo was removed."), "ok")
     return redirect(url_for("staff.monument_edit", monument_id=monument_id) + "#photos")
 
 
-@bp.get("/content/photos/<int:photo_id>/image")
+@bp.get("/content/photos/<int:monument_photo_id>/image")
 @roles_required(*EDITORS)
-def monument_photo_image(photo_id: int) -> ResponseReturnValue:
+def monument_photo_image(monument_photo_id: int) -> ResponseReturnValue:
     """The photo itself for the editing page (also for monuments that are not published yet)."""
-    photo = _db().get(MonumentPhoto, photo_id)
+    photo = _db().get(MonumentPhoto, monument_photo_id)
     if photo is None:
         abort(404)
     return Response(photo.data, mimetype=photo.content_type)
@@ -351,9 +350,8 @@ def _figure_page(figure: Figure | None) -> ResponseReturnValue:
 @form_checks_csrf
 @roles_required(*EDITORS)
 def figure_delete(figure_id: int) -> ResponseReturnValue:
+    _button_pressed()
     figure = _get_or_404(Figure, figure_id)
-    if not _button_pressed():
-        return redirect(url_for("staff.figure_edit", figure_id=figure_id))
     db = _db()
     with write_transaction(db):
         content_editing.delete_figure(db, figure, actor=_actor())
@@ -412,9 +410,8 @@ def _news_page(item: NewsItem | None) -> ResponseReturnValue:
 @form_checks_csrf
 @roles_required(*EDITORS)
 def news_delete(news_id: int) -> ResponseReturnValue:
+    _button_pressed()
     item = _get_or_404(NewsItem, news_id)
-    if not _button_pressed():
-        return redirect(url_for("staff.news_edit", news_id=news_id))
     db = _db()
     with write_transaction(db):
         content_editing.delete_news(db, item, actor=_actor())

@@ -115,7 +115,7 @@ def _groups(text: str) -> list[tuple[list[str], str | None]]:
                 hemisphere = token  # written before the numbers
         elif token in (",", ";"):
             close()
-        elif token == '"':
+        elif token == '"':  # noqa: S105  (the seconds mark, not a password)
             complete = True
         elif token in ("°", "'"):
             continue
@@ -312,7 +312,7 @@ class TipForm(PortalForm):
                 raise ValidationError(_l(
                     "These coordinates are not in or near Cambodia (latitude %(lat)s, longitude %(lon)s). "
                     "Please check them, or leave this empty.",
-                    lat="%g–%g" % LATITUDE_RANGE, lon="%g–%g" % LONGITUDE_RANGE)) from exc
+                    lat="{:g}–{:g}".format(*LATITUDE_RANGE), lon="{:g}–{:g}".format(*LONGITUDE_RANGE))) from exc
             raise ValidationError(_l(
                 "We could not read these coordinates. Write them like 11.5564, 104.9282 or "
                 "11°33'23\"N 104°55'41\"E — or leave this empty.")) from exc

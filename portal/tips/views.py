@@ -30,8 +30,8 @@ from portal.errors import error_page
 from portal.extensions import limiter
 from portal.i18n import current_locale
 from portal.models.tip import HowKnown, LocationSource, Tip
-from portal.security import form_checks_csrf, no_store
 from portal.sanitize import nl2br
+from portal.security import form_checks_csrf, no_store
 from portal.services import receipts
 from portal.services import tips as tip_service
 from portal.tips import bp, logfilters
@@ -46,6 +46,8 @@ from portal.tips.forms import (
 from portal.uploads import CleanPhoto, PhotoError, PhotoTooLarge, process_upload
 
 FOLLOWUP_SALT = "portal.tips.followup"
+# A form shown again with its errors is an ordinary page for the visitor, not a failed request.
+SHOWN_AGAIN = 200
 FOLLOWUP_MAX_AGE = 3600  # seconds a status page may stay open before the receipt is asked again
 PLACES_CACHE_SECONDS = 86400
 
@@ -242,7 +244,7 @@ def new() -> ResponseReturnValue:
     if form.honeypot_hit():
         g.tips_rate_counted = True
         form.website.data = ""
-        return _tip_form_page(form, status=400, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
+        return _tip_form_page(form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
 
     valid = form.validate()
     too_many = _too_many_photos(files)
@@ -250,7 +252,7 @@ def new() -> ResponseReturnValue:
         form.photos.errors = [*form.photos.errors, too_many]
         valid = False
     if not valid:
-        return _tip_form_page(form, status=400, photos_dropped=bool(files))
+        return _tip_form_page(form, status=SHOWN_AGAIN, photos_dropped=bool(files))
 
     photos: list[CleanPhoto] = []
     if files:
@@ -258,7 +260,7 @@ def new() -> ResponseReturnValue:
         photos, problems = _process_photos(files)
         if problems:
             form.photos.errors = problems
-            return _tip_form_page(form, status=400, photos_dropped=True)
+            return _tip_form_page(form, status=SHOWN_AGAIN, photos_dropped=True)
 
     session = get_session()
     try:
@@ -309,12 +311,13 @@ def _status_page(tip: Tip, form: FollowUpForm | None = None, *, status: int = 20
         "tips/status.html", tip=tip, form=form, notice=notice, sent=sent, photos_dropped=photos_dropped,
         public=tip_service.public_status(tip), messages=tip_service.thread(tip),
         province_name=province.name(current_locale()) if province else None,
+        is_sample=tip.place_description.startswith(tip_service.SAMPLE_PREFIX),
         max_photos=current_app.config["MAX_PHOTOS"], max_photo_mb=current_app.config["MAX_PHOTO_MB"],
     )
     return _no_store(body, status)
 
 
-def _reply_page(form: FollowUpForm, *, status: int = 400, notice: Any = None,
+def _reply_page(form: FollowUpForm, *, status: int = SHOWN_AGAIN, notice: Any = None,
                 photos_dropped: bool = False) -> Response:
     """The reply form on its own, asking for the receipt again (the page's token expired)."""
     form.followup.data = ""
@@ -359,13 +362,13 @@ def _lookup() -> Response:
     form = LookupForm()
     if form.website.data:
         form.website.data = ""
-        return _lookup_page(form, status=400, notice=HONEYPOT_NOTICE)
+        return _lookup_page(form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE)
     if not form.validate():
-        return _lookup_page(form, status=400)
+        return _lookup_page(form, status=SHOWN_AGAIN)
     tip, problem = _find_typed_receipt(form.receipt.data or "")
     if tip is None:
         form.receipt.errors = [str(problem)]
-        return _lookup_page(form, status=400)
+        return _lookup_page(form, status=SHOWN_AGAIN)
     return _status_page(tip)
 
 
@@ -384,21 +387,21 @@ def _reply() -> Response:
         return _reply_page(form, notice=FOLLOWUP_EXPIRED, photos_dropped=bool(files))
     if form.website.data:
         form.website.data = ""
-        return _status_page(tip, form, status=400, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
+        return _status_page(tip, form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
     valid = form.validate()
     too_many = _too_many_photos(files)
     if too_many:
         form.photos.errors = [*form.photos.errors, too_many]
         valid = False
     if not valid:
-        return _status_page(tip, form, status=400, photos_dropped=bool(files))
+        return _status_page(tip, form, status=SHOWN_AGAIN, photos_dropped=bool(files))
     photos: list[CleanPhoto] = []
     if files:
         g.tips_rate_counted = True
         photos, problems = _process_photos(files)
         if problems:
             form.photos.errors = problems
-            return _status_page(tip, form, status=400, photos_dropped=True)
+            return _status_page(tip, form, status=SHOWN_AGAIN, photos_dropped=True)
     session = get_session()
     tip_service.add_followup(session, tip.id, form.body.data or "", photos)
     g.tips_rate_counted = True

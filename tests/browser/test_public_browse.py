@@ -100,7 +100,8 @@ def test_without_javascript_coordinates_and_map_links_are_there(demo_server, pag
     assert page.locator("#coordinates").inner_text() == "11.61530, 102.98360"
     osm = page.locator("a.map-link-osm")
     google = page.locator("a.map-link-google")
-    assert osm.is_visible() and google.is_visible()
+    assert osm.is_visible()
+    assert google.is_visible()
     assert osm.get_attribute("href").startswith("https://www.openstreetmap.org/?mlat=11.615300&mlon=102.983600")
     assert google.get_attribute("href") == "https://www.google.com/maps/search/?api=1&query=11.615300%2C102.983600"
     assert page.locator("#monument-map button").count() == 0  # no button that would do nothing
@@ -128,3 +129,41 @@ def test_pages_look_right_on_a_phone_and_pass_axe(demo_server, page, lang):
             problems[path] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
         screenshot(page, f"browse-{name}-{lang}")
     assert problems == {}
+
+
+def _sign_in(page, base: str, account) -> None:
+    import pyotp
+
+    page.goto(f"{base}/vi/staff/login")
+    page.fill("#username", account.username)
+    page.fill("#password", account.password)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/staff/login/code$"))
+    page.fill("#code", pyotp.TOTP(account.totp_secret).now())
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/staff/$"))
+
+
+def test_editor_fixes_a_missing_translation_on_a_phone(demo_server, page):
+    from tests.staff_fixtures import create_staff
+
+    account = create_staff(demo_server.app, "editor", username="dara", language="km")
+    page.context.add_init_script(path=str(AXE))
+    _sign_in(page, demo_server.url, account)
+    page.goto(f"{demo_server.url}/km/staff/content/")
+    screenshot(page, "staff-content-km")
+    page.goto(f"{demo_server.url}/km/staff/content/missing-translations")
+    screenshot(page, "staff-content-missing-km")
+    page.locator("#missing-translations a").first.click()
+    page.wait_for_url(re.compile(r"/km/staff/content/monuments/\d+$"))
+    page.fill("#name_km", "វិមានមិត្តភាពកម្ពុជា-វៀតណាម ខេត្តព្រៃវែង")
+    page.fill("#history_km", "អត្ថបទគំរូ។")
+    result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
+    assert [v["id"] for v in result["violations"]] == []
+    screenshot(page, "staff-monument-edit-km")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/km/staff/content/monuments/\d+$"))
+    assert page.locator(".notice-ok").count() == 1
+    page.goto(f"{demo_server.url}/km/monuments/prey-veng")
+    assert page.locator("h1").inner_text() == "វិមានមិត្តភាពកម្ពុជា-វៀតណាម ខេត្តព្រៃវែង"
+    assert page.locator("h1 [lang]").count() == 0
