@@ -13,6 +13,8 @@ NAV_LINKS = (
     ("public.monuments", _l("Monuments")),
     ("public.repatriation", _l("Search and repatriation")),
     ("public.statistics", _l("Figures")),
+    ("public.news", _l("News")),
+    ("public.help", _l("Help for families")),
     ("tips.new", _l("Report a burial site")),
     ("tips.status", _l("Follow up a report")),
 )

@@ -92,7 +92,10 @@ def read_content_version(db: Session) -> int:
 
 def bump_content_version(db: Session) -> None:
     """Call inside the transaction that changes public content: cached pages become stale."""
-    db.execute(update(SiteState).where(SiteState.key == CONTENT_VERSION).values(value=SiteState.value + 1))
+    result = db.execute(update(SiteState).where(SiteState.key == CONTENT_VERSION)
+                        .values(value=SiteState.value + 1))
+    if not getattr(result, "rowcount", 0):  # the row is seeded by migration 0005; recreate it if gone
+        db.add(SiteState(key=CONTENT_VERSION, value=1))
 
 
 def _key() -> str:

@@ -6,6 +6,7 @@ Only staff-written rich text goes through :func:`clean_rich_text`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import bleach
@@ -33,8 +34,13 @@ def clean_text(value: object) -> object:
     return "".join(kept).strip()
 
 
+# Elements whose content is code, not text: removed whole, not just their tags.
+CODE_ELEMENTS = re.compile(r"<(script|style|template|iframe|object|noscript)\b.*?(</\1\s*>|$)", re.I | re.S)
+
+
 def clean_rich_text(html: str) -> str:
     """Staff-written HTML (news, monument history) reduced to a small safe subset."""
+    html = CODE_ELEMENTS.sub("", html)
     return bleach.clean(html, tags=RICH_TEXT_TAGS, attributes=RICH_TEXT_ATTRIBUTES,
                         protocols=RICH_TEXT_PROTOCOLS, strip=True)
 

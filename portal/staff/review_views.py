@@ -21,7 +21,7 @@ from portal.i18n import current_locale
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipOutcome, TipStatus
 from portal.security import no_store
-from portal.services import moderation, queue, workflow
+from portal.services import duplicates, moderation, queue, workflow
 from portal.services.audit_log import PAGE as AUDIT_PAGE
 from portal.services.audit_log import search_audit, tip_audit
 from portal.services.tips import public_status, thread
@@ -168,6 +168,7 @@ def _tip_page(tip: Tip, *, contact: moderation.Contact | None = None, status: in
         button_form=ButtonForm(), redact_labels=REDACT_LABELS, notes=moderation.notes(session, tip),
         messages=thread(tip), audit=tip_audit(session, tip.id), public=public_status(tip),
         duplicate=duplicate, place_name=_place_name, STATUS_LABELS=STATUS_LABELS, MOVE_LABELS=MOVE_LABELS,
+        likely_duplicates=duplicates.likely_duplicates(session, tip, current_app.config["DUPLICATE_RADIUS_M"]),
         OUTCOME_LABELS=OUTCOME_LABELS, staff_maps=current_app.config["STAFF_MAPS"],
         tile_url=current_app.config["TILE_URL"],
     ), status=status)

@@ -182,10 +182,6 @@ def parse_coordinates(text: str) -> tuple[float, float]:
     return round(latitude, 6), round(longitude, 6)
 
 
-def format_coordinates(latitude: float, longitude: float) -> str:
-    return f"{latitude:.5f}, {longitude:.5f}"
-
-
 def place_choices(level: str, parent: str | None, locale: str) -> list[tuple[str, str]]:
     """The options of one place select: the children of ``parent``, named in ``locale``."""
     if level == "province":
@@ -210,7 +206,9 @@ PLACE_PROMPTS = {
 class TipForm(PortalForm):
     """The tip form. ``prepare(locale)`` must be called before validating or rendering."""
 
-    submission_id = HiddenField(validators=[Optional(), Length(max=64)])
+    # Hidden fields are checked by their validate_* methods, which correct rather than complain:
+    # an error on a field nobody can see would help no one.
+    submission_id = HiddenField()
 
     # Where
     province = SelectField(_l("Province"), choices=[], validate_choice=False, validators=[max_length(2)])
@@ -220,7 +218,7 @@ class TipForm(PortalForm):
     place_description = TextAreaField(_l("Describe the place"), validators=[max_length(MAX_DESCRIPTION)])
     local_name = StringField(_l("Old or local name of the place"), validators=[max_length(MAX_SHORT)])
     coordinates = StringField(_l("Coordinates (if you have them)"), validators=[max_length(100)])
-    location_source = HiddenField(default="typed", validators=[max_length(10)])
+    location_source = HiddenField(default="typed")
     uncertainty = SelectField(_l("How exact is this place?"), choices=UNCERTAINTY_CHOICES, default="",
                               validate_choice=False, validators=[max_length(5)])
 
@@ -288,14 +286,6 @@ class TipForm(PortalForm):
         self.contact_language.choices = [
             SelectChoice("", str(_l("The language of this page"))),
             *(SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LOCALES)]
-
-    @property
-    def place_code(self) -> str | None:
-        for level in reversed(PLACE_LEVELS):
-            value = getattr(self, level).data
-            if value:
-                return str(value)
-        return None
 
     # Parsed values, set by validation.
     parsed_coordinates: tuple[float, float] | None = None
@@ -433,7 +423,7 @@ class FollowUpForm(PortalForm):
     is lost.
     """
 
-    followup = HiddenField(validators=[max_length(400)])
+    followup = HiddenField()
     receipt = StringField(_l("Your receipt code"), validators=[max_length(CODE_LENGTH * 3)])
     body = TextAreaField(_l("Your message or more information"), validators=[max_length(MAX_MESSAGE)])
     photos = MultipleFileField(_l("Add photos"))

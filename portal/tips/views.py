@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 
 from portal import geo
 from portal.db import get_session
+from portal.errors import MESSAGES as ERROR_MESSAGES
 from portal.errors import error_page
 from portal.extensions import limiter
 from portal.i18n import current_locale
@@ -97,7 +98,27 @@ def _is_place_step() -> bool:
 
 
 def _counted(_response: Response) -> bool:
-    return bool(g.get("tips_rate_counted"))
+    """Never deduct after the response: the view counts a submission itself, before storing it,
+    with :func:`_use_up_submission`. (Declaring ``deduct_when`` makes the decorator only test
+    the limit before the view, so choosing the place and fixing mistakes use up nothing.)"""
+    return False
+
+
+def _use_up_submission() -> None:
+    """Count this request against the tip (or follow-up) limit now, in one atomic step of the
+    limiter's storage, and refuse it when the limit is used up.
+
+    Testing before the view and deducting after the response let requests that arrive together
+    all pass the test before any of them was counted: with several workers, more tips than the
+    limit got through. Raises ``RateLimitExceeded``, answered by ``_rate_limited`` below.
+    """
+    if g.get("tips_rate_counted") or not limiter.enabled:
+        return
+    g.tips_rate_counted = True
+    for limit, args in list(limiter.context.conditional_deductions.items()):
+        if limit.deduct_when is _counted and not limiter.limiter.hit(limit.limit, *args,
+                                                                     cost=limit.deduction_amount):
+            raise RateLimitExceeded(limit)
 
 
 def _receipt_typed() -> bool:
@@ -242,7 +263,7 @@ def new() -> ResponseReturnValue:
     if _is_place_step():
         return _tip_form_page(form, step=True, photos_dropped=bool(files))
     if form.honeypot_hit():
-        g.tips_rate_counted = True
+        _use_up_submission()
         form.website.data = ""
         return _tip_form_page(form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
 
@@ -255,8 +276,8 @@ def new() -> ResponseReturnValue:
         return _tip_form_page(form, status=SHOWN_AGAIN, photos_dropped=bool(files))
 
     photos: list[CleanPhoto] = []
+    _use_up_submission()
     if files:
-        g.tips_rate_counted = True
         photos, problems = _process_photos(files)
         if problems:
             form.photos.errors = problems
@@ -268,7 +289,6 @@ def new() -> ResponseReturnValue:
                                            receipt_key=current_app.config["RECEIPT_KEY"])
     except tip_service.AlreadyReceived:
         return _no_store(render_template("tips/already_received.html"), 200)
-    g.tips_rate_counted = True
     body = render_template(
         "tips/receipt.html", receipt=submitted.receipt, submitted=submitted,
         status_url=_external_status_url(),
@@ -396,15 +416,14 @@ def _reply() -> Response:
     if not valid:
         return _status_page(tip, form, status=SHOWN_AGAIN, photos_dropped=bool(files))
     photos: list[CleanPhoto] = []
+    _use_up_submission()
     if files:
-        g.tips_rate_counted = True
         photos, problems = _process_photos(files)
         if problems:
             form.photos.errors = problems
             return _status_page(tip, form, status=SHOWN_AGAIN, photos_dropped=True)
     session = get_session()
     tip_service.add_followup(session, tip.id, form.body.data or "", photos)
-    g.tips_rate_counted = True
     session.expire_all()
     refreshed = tip_service.find_by_receipt_hash(session, tip.receipt_hash)
     return _status_page(refreshed or tip, sent=True)
@@ -428,13 +447,7 @@ def _rate_limited(_error: RateLimitExceeded) -> ResponseReturnValue:
                                     photos_dropped=bool(files))
             return _reply_page(form, status=429, notice=RECEIPT_RATE_LIMITED, photos_dropped=bool(files))
         return _lookup_page(LookupForm(), status=429, notice=RECEIPT_RATE_LIMITED)
-    return error_page(429, *_generic_429())
-
-
-def _generic_429() -> tuple[Any, Any]:
-    from portal.errors import MESSAGES
-
-    return MESSAGES[429]
+    return error_page(429, *ERROR_MESSAGES[429])
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -147,6 +147,15 @@
       input.addEventListener("change", function () { checkPhotos(input); });
     });
     var sending = false;
+    var labels = [];
+    // Coming back to this page (the Back button) must let it be sent again.
+    window.addEventListener("pageshow", function () {
+      sending = false;
+      labels.forEach(function (saved) {
+        saved.button.textContent = saved.text;
+        saved.button.removeAttribute("aria-busy");
+      });
+    });
     form.addEventListener("submit", function (event) {
       var submitter = event.submitter;
       var isStep = submitter && submitter.value === "place";
@@ -162,6 +171,7 @@
       if (sending) { event.preventDefault(); return; }
       sending = true;
       if (submitter && !isStep && form.getAttribute("data-sending")) {
+        labels.push({ button: submitter, text: submitter.textContent });
         submitter.textContent = form.getAttribute("data-sending");
         submitter.setAttribute("aria-busy", "true");
       }

@@ -161,7 +161,7 @@ def test_editor_fixes_a_missing_translation_on_a_phone(demo_server, page):
     result = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     assert [v["id"] for v in result["violations"]] == []
     screenshot(page, "staff-monument-edit-km")
-    page.locator("main form button[type=submit]").first.click()
+    page.locator("#monument-form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/km/staff/content/monuments/\d+$"))
     assert page.locator(".notice-ok").count() == 1
     page.goto(f"{demo_server.url}/km/monuments/prey-veng")

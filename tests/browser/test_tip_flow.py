@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.db import new_session
 from portal.models.tip import AuthorKind, LocationSource, Tip, TipMessage
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import PHONE, screenshot
 from tests.test_uploads import jpeg_with_metadata
 
 RECEIPT = re.compile(r"^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){3}$")
@@ -30,6 +30,7 @@ def stored_tips(app) -> list[Tip]:
 
 def follow_up(page, base_url: str, lang: str, code: str, reply: str) -> None:
     page.goto(f"{base_url}/{lang}/tips/status")
+    screenshot(page, f"tip-lookup-{lang}")
     page.fill("#receipt", code.lower().replace("-", " "))
     page.click("button[value=lookup]")
     page.wait_for_selector("#tip-status")
@@ -80,7 +81,8 @@ def test_vietnamese_tipster_with_javascript_sends_a_photo_and_follows_up(live_se
     [tip] = stored_tips(live_server.app)
     assert (tip.province_code, tip.district_code, tip.commune_code, tip.village_code) == \
         ("03", "0305", "030501", "03050101")
-    assert tip.language == "vi" and len(tip.photos) == 1
+    assert tip.language == "vi"
+    assert len(tip.photos) == 1
     assert tip.location_source == LocationSource.PHOTO
 
     follow_up(page, base, "vi", code, "Chỗ đó cách đường lớn khoảng 2 km.")
@@ -124,7 +126,8 @@ def test_khmer_tipster_without_javascript_steps_down_to_the_village_and_follows_
     screenshot(page, "tip-receipt-km")
 
     [tip] = stored_tips(live_server.app)
-    assert tip.village_code == "03050101" and tip.language == "km"
+    assert tip.village_code == "03050101"
+    assert tip.language == "km"
 
     follow_up(page, base, "km", code, "កន្លែងនោះនៅឆ្ងាយពីផ្លូវធំប្រហែល ២ គីឡូម៉ែត្រ។")
     screenshot(page, "tip-status-km")
@@ -155,3 +158,72 @@ def test_validation_errors_on_a_phone(live_server, page):
     assert page.locator("#what_seen-error").is_visible()
     assert page.locator("#coordinates-error").is_visible()  # its section opened by itself
     screenshot(page, "tip-form-errors-open-km")
+
+
+@pytest.fixture
+def located_page(browser):
+    """A phone that lets the site read its location and write to the clipboard."""
+    context = browser.new_context(viewport=PHONE, geolocation={"latitude": 12.0012, "longitude": 105.4567,
+                                                               "accuracy": 150},
+                                  permissions=["geolocation", "clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def test_use_my_location_fills_the_coordinates_and_the_receipt_can_be_copied(live_server, located_page):
+    page = located_page
+    page.goto(f"{live_server.url}/en/tips/new")
+    page.locator("details:has(#coordinates) > summary").click()
+    assert page.locator("#use-location").is_visible()
+    page.click("#use-location")
+    page.wait_for_function("() => document.querySelector('#coordinates').value !== ''")
+    assert page.locator("#coordinates").input_value() == "12.00120, 105.45670"
+    assert page.locator("#uncertainty").input_value() == "200"  # the first radius covering 150 m
+    assert page.locator("#location-status").inner_text()
+    page.fill("#what_seen", "Graves by the road")
+    page.click("button[value=submit]")
+    code = page.wait_for_selector("#receipt-code").inner_text().strip()
+
+    [tip] = stored_tips(live_server.app)
+    assert tip.location_source == LocationSource.DEVICE
+    assert (tip.latitude, tip.longitude, tip.uncertainty_m) == (12.0012, 105.4567, 200)
+
+    page.click("#copy-receipt")
+    page.wait_for_function("() => document.querySelector('#copy-status').textContent !== ''")
+    assert page.evaluate("() => navigator.clipboard.readText()") == code
+
+
+def test_too_many_photos_are_caught_before_sending(live_server, page, tmp_path):
+    page.goto(f"{live_server.url}/en/tips/new")
+    page.fill("#what_seen", "Graves")
+    page.select_option("#province", "17")
+    page.locator("details:has(#photos) > summary").click()
+    files = []
+    for index in range(6):
+        path = tmp_path / f"p{index}.jpg"
+        path.write_bytes(jpeg_with_metadata())
+        files.append(str(path))
+    page.set_input_files("#photos", files)
+    assert page.locator("#photos-check").is_visible()
+    assert "photos-check" in page.locator("#photos").get_attribute("aria-describedby")
+    page.click("button[value=submit]")
+    assert page.locator("#receipt-code").count() == 0
+    assert stored_tips(live_server.app) == []
+    page.set_input_files("#photos", files[:2])
+    assert not page.locator("#photos-check").is_visible()
+    page.click("button[value=submit]")
+    page.wait_for_selector("#receipt-code")
+    [tip] = stored_tips(live_server.app)
+    assert len(tip.photos) == 2
+
+
+@pytest.mark.parametrize("lang", ["vi", "km", "en"])
+def test_the_privacy_page_reads_well_on_a_phone(live_server, page, lang):
+    response = page.goto(f"{live_server.url}/{lang}/privacy")
+    assert response.status == 200
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    screenshot(page, f"privacy-{lang}")
