@@ -146,7 +146,7 @@ class Gunicorn:
         return [str(Path(sys.executable).with_name("gunicorn")), "--worker-class", "gthread",
                 "--workers", str(self.workers), "--threads", str(self.threads),
                 "--bind", f"{HOST}:{port}", "--pid", str(pidfile), "--error-logfile", str(logfile),
-                "--graceful-timeout", "5", "--timeout", "60", app]
+                "--graceful-timeout", "5", "--timeout", "60", "--no-control-socket", app]
 
     def describe(self) -> str:
         return f"gunicorn gthread, {self.workers} workers × {self.threads} threads"

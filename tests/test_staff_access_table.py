@@ -56,6 +56,9 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "staff.tip_contact": frozenset({MODERATOR, ADMIN}),
     "staff.tip_redact": frozenset({MODERATOR, ADMIN}),
     "staff.audit": frozenset({ADMIN}),
+    # exports for the search teams (portal/staff/export_views.py)
+    "staff.exports": frozenset({MODERATOR, ADMIN}),
+    "staff.tip_field_sheet": frozenset({MODERATOR, ADMIN}),
     # public content editing (portal/staff/content_views.py)
     "staff.content": frozenset({EDITOR, ADMIN}),
     "staff.content_missing": frozenset({EDITOR, ADMIN}),

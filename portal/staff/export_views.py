@@ -123,7 +123,7 @@ def export_page() -> ResponseReturnValue:
         flash(_("No tips match: nothing was exported."), "error")
     elif request.method == "POST" and not filters_valid:
         flash(_("Some filters were not understood. Please go back to the queue and choose them again."), "error")
-    count, more = exports.count_matching(session, filters) if filters_valid else (0, False)
+    count, more = exports.count_matching(session, filters, MAX_EXPORT) if filters_valid else (0, False)
     args: dict[str, Any] = request.args.to_dict(flat=False)
     args.pop("after", None)
     status = 400 if request.method == "POST" else 200

@@ -1,0 +1,279 @@
+"""Exports for the search teams: each file read back by a parser, contact details only when asked
+for (and audited), field sheets, access and CSRF."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from sqlalchemy import select
+
+from portal import geo
+from portal.db import new_session
+from portal.models.audit import AuditEntry
+from portal.services import exports
+from portal.staff import export_views
+from tests.staff_fixtures import create_staff, csrf_token, login
+from tests.tip_factory import make_tip
+
+GPX = "{http://www.topografix.com/GPX/1/1}"
+KHMER = "ផ្នូរបីនៅជិតវត្តចាស់ ខាងកើតផ្លូវ"
+VIETNAMESE = "Hai ngôi mộ liệt sĩ dưới gốc xoài, gần đường sắt"
+PHONE, EMAIL, NAME = "+855 12 345 678", "tipster@example.org", "Sokha Chan"
+XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+@pytest.fixture
+def tips(app) -> dict[str, int]:
+    return {
+        "siem_reap": make_tip(
+            app, language="km", province_code="17", district_code="1701", commune_code="170101",
+            village_code="17010101", latitude=13.361234, longitude=103.861234, uncertainty_m=50,
+            what_seen=KHMER, place_description='=HYPERLINK("http://example.com/x","open")',
+            local_name="@SUM(A1)", fallen_names="Nguyễn Văn An", fallen_unit="+E5", period="-1979",
+            contact_name=NAME, contact_phone=PHONE, consent=True).tip_id,
+        "no_point": make_tip(app, language="vi", province_code="17", what_seen=VIETNAMESE,
+                             contact_email=EMAIL, consent=True).tip_id,
+        "kampong_cham": make_tip(app, language="vi", province_code="03", latitude=12.0, longitude=105.4,
+                                 what_seen="Another place").tip_id,
+    }
+
+
+def export(client, query: str = "", lang: str = "en", **data):
+    page = client.get(f"/{lang}/staff/exports{query}")
+    assert page.status_code == 200
+    return client.post(f"/{lang}/staff/exports{query}",
+                       data={"format": "csv", "language": lang, **data, **csrf_token(page.text)})
+
+
+def audit_entries(app, action: str) -> list[AuditEntry]:
+    with app.app_context():
+        session = new_session()
+        try:
+            return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                        .order_by(AuditEntry.id)))
+        finally:
+            session.close()
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    assert response.data.startswith(b"\xef\xbb\xbf"), "no byte-order mark: Excel would garble Khmer"
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def assert_download(response, media_type: str, extension: str) -> None:
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["Content-Type"].startswith(media_type)
+    assert re.fullmatch(rf'attachment; filename="friendship-portal-tips-\d{{8}}-\d{{4}}\.{extension}"',
+                        response.headers["Content-Disposition"])
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_csv_keeps_khmer_and_vietnamese_neutralises_formulas_and_leaves_out_contacts(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    response = export(client, "?province=17")
+    assert_download(response, "text/csv; charset=utf-8", "csv")
+    rows = {int(row["Tip number"]): row for row in read_csv(response)}
+    assert set(rows) == {tips["siem_reap"], tips["no_point"]}
+    row = rows[tips["siem_reap"]]
+    assert row["What they saw or heard"] == KHMER
+    assert row["Names of the fallen"] == "Nguyễn Văn An"
+    assert (row["Latitude"], row["Longitude"]) == ("13.361234", "103.861234")
+    assert row["Village"] == "Prasat" and row["Province"] == "Siemreap"
+    assert row["Description of the place"] == '\'=HYPERLINK("http://example.com/x","open")'
+    assert row["Old or local name"] == "'@SUM(A1)"
+    assert row["Unit"] == "'+E5" and row["When"] == "'-1979"
+    assert rows[tips["no_point"]]["What they saw or heard"] == VIETNAMESE
+    assert "Phone" not in row
+    for secret in (PHONE, EMAIL, NAME):
+        assert secret.encode() not in response.data
+
+    (entry,) = audit_entries(app, "tips.exported")
+    assert entry.actor_name == "moderator"
+    assert entry.detail["format"] == "csv" and entry.detail["count"] == 2
+    assert entry.detail["include_contact"] is False
+    assert entry.detail["filters"]["province_code"] == "17"
+    assert sorted(entry.detail["tip_ids"]) == sorted([tips["siem_reap"], tips["no_point"]])
+
+
+def test_contact_details_come_only_when_ticked_and_the_choice_is_audited(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    response = export(client, "?province=17", include_contact="y")
+    rows = {int(row["Tip number"]): row for row in read_csv(response)}
+    assert rows[tips["siem_reap"]]["Phone"] == "'" + PHONE  # neutralised: it starts with +
+    assert rows[tips["siem_reap"]]["Name"] == NAME
+    assert rows[tips["no_point"]]["E-mail"] == EMAIL
+    (entry,) = audit_entries(app, "tips.exported")
+    assert entry.detail["include_contact"] is True
+    assert PHONE not in json.dumps(entry.detail, ensure_ascii=False)
+    assert EMAIL not in json.dumps(entry.detail, ensure_ascii=False)
+
+
+def test_geojson_has_points_in_longitude_latitude_order_and_text_in_the_chosen_language(app, client, moderator,
+                                                                                       tips):
+    login(client, moderator, lang="en")
+    response = export(client, "?province=17", format="geojson", language="km")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/geo+json"
+    assert response.headers["Content-Disposition"].endswith('.geojson"')
+    collection = json.loads(response.data)
+    assert collection["type"] == "FeatureCollection"
+    features = {feature["id"]: feature for feature in collection["features"]}
+    point = features[tips["siem_reap"]]
+    assert point["geometry"] == {"type": "Point", "coordinates": [103.861234, 13.361234]}
+    assert point["properties"]["what_seen"] == KHMER
+    assert point["properties"]["village"] == "ប្រាសាទ"
+    assert point["properties"]["name"] == f"#{tips['siem_reap']} ប្រាសាទ"
+    assert "contact_phone" not in point["properties"]
+    assert features[tips["no_point"]]["geometry"] is None
+    assert features[tips["no_point"]]["properties"]["what_seen"] == VIETNAMESE
+    assert audit_entries(app, "tips.exported")[0].detail["format"] == "geojson"
+
+
+def test_gpx_has_one_waypoint_per_located_tip_named_in_the_chosen_language(app, client, moderator, tips):
+    login(client, moderator, lang="vi")
+    response = export(client, "?province=17", lang="vi", format="gpx", language="vi")
+    assert_download(response, "application/gpx+xml", "gpx")
+    root = ET.fromstring(response.data)
+    assert root.tag == f"{GPX}gpx" and root.get("version") == "1.1"
+    (waypoint,) = root.findall(f"{GPX}wpt")
+    assert (waypoint.get("lat"), waypoint.get("lon")) == ("13.361234", "103.861234")
+    assert waypoint.findtext(f"{GPX}name") == f"#{tips['siem_reap']} Prasat"
+    description = waypoint.findtext(f"{GPX}desc")
+    assert KHMER in description and "Nguyễn Văn An" in description
+    assert PHONE not in response.data.decode()
+
+
+def test_gpx_escapes_markup_in_tipster_text(app, client, moderator):
+    tip_id = make_tip(app, latitude=12.5, longitude=104.5, what_seen=XSS + " & <b>").tip_id
+    login(client, moderator, lang="en")
+    response = export(client, "", format="gpx", ids=str(tip_id))
+    waypoint = ET.fromstring(response.data).find(f"{GPX}wpt")
+    assert XSS + " & <b>" in waypoint.findtext(f"{GPX}desc")
+
+
+def test_tip_numbers_choose_exactly_those_tips(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    response = export(client, "?province=17", ids=f"#{tips['kampong_cham']}, {tips['siem_reap']}")
+    assert [int(row["Tip number"]) for row in read_csv(response)] == [tips["kampong_cham"], tips["siem_reap"]]
+    assert audit_entries(app, "tips.exported")[0].detail["filters"]["ids"] == [tips["kampong_cham"],
+                                                                              tips["siem_reap"]]
+
+
+def test_tip_numbers_with_other_text_are_refused(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    response = export(client, "", ids="12; DROP TABLE tips")
+    assert response.status_code == 400
+    assert "Write only tip numbers" in response.text
+    assert audit_entries(app, "tips.exported") == []
+
+
+def test_an_export_is_capped_and_the_page_says_so(app, client, moderator, tips, monkeypatch):
+    monkeypatch.setattr(export_views, "MAX_EXPORT", 2)
+    login(client, moderator, lang="en")
+    assert "More than 2 tips match" in client.get("/en/staff/exports").text
+    rows = read_csv(export(client, ""))
+    assert len(rows) == 2
+    assert audit_entries(app, "tips.exported")[0].detail["capped"] is True
+
+
+def test_the_queue_links_to_exports_with_its_filters(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    html = client.get("/en/staff/queue?province=17&status=new").text
+    assert 'href="/en/staff/exports?province=17&amp;status=new"' in html
+    page = client.get("/en/staff/exports?province=17&status=new").text
+    assert "Tips matching the queue's filters: 2." in page
+    assert geo.province("17").name_en in page
+
+
+def test_the_field_sheet_has_a_qr_code_of_the_coordinates_and_no_contact_details(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    tip_page = client.get(f"/en/staff/tips/{tips['siem_reap']}").text
+    assert f'href="/en/staff/tips/{tips["siem_reap"]}/field-sheet"' in tip_page
+    response = client.get(f"/en/staff/tips/{tips['siem_reap']}/field-sheet")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = response.text
+    assert "13.361234, 103.861234" in html and KHMER in html
+    assert 'href="/static/css/print.css' in html
+    qr = re.search(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    assert qr is not None and base64.b64decode(qr.group(1)).startswith(b"<svg")
+    for secret in (PHONE, NAME):
+        assert secret not in html
+    (entry,) = audit_entries(app, "tip.exported")
+    assert entry.tip_id == tips["siem_reap"]
+    assert entry.detail == {"format": "sheets", "count": 1, "include_contact": False, "language": "en"}
+
+
+def test_the_field_sheet_shows_contact_details_only_when_asked_and_audits_it(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    page = client.get(f"/en/staff/tips/{tips['siem_reap']}/field-sheet").text
+    response = client.post(f"/en/staff/tips/{tips['siem_reap']}/field-sheet",
+                           data={"include_contact": "y", **csrf_token(page)})
+    assert response.status_code == 200
+    assert PHONE in response.text and NAME in response.text
+    entries = audit_entries(app, "tip.exported")
+    assert [e.detail["include_contact"] for e in entries] == [False, True]
+
+
+def test_tipster_markup_is_inert_in_the_field_sheet(app, client, moderator):
+    tip_id = make_tip(app, latitude=12.5, longitude=104.5, what_seen=XSS, fallen_names=XSS, local_name=XSS,
+                      place_description=XSS).tip_id
+    login(client, moderator, lang="en")
+    html = client.get(f"/en/staff/tips/{tip_id}/field-sheet").text
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_field_sheets_for_many_tips_in_the_chosen_language(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    response = export(client, "?province=17", format="sheets", language="km")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    html = response.text
+    assert '<html lang="km">' in html
+    assert html.count('class="field-sheet"') == 2
+    assert KHMER in html and VIETNAMESE in html
+    assert audit_entries(app, "tips.exported")[0].detail["format"] == "sheets"
+
+
+@pytest.mark.parametrize("path", ["/en/staff/exports", "/en/staff/tips/{tip}/field-sheet"])
+def test_exports_are_for_moderators_and_admins_only(app, tips, path):
+    url = path.format(tip=tips["siem_reap"])
+    anonymous = app.test_client().get(url)
+    assert anonymous.status_code == 302 and "/staff/login" in anonymous.location
+    for role, status in (("editor", 403), ("moderator", 200), ("admin", 200)):
+        client = app.test_client()
+        login(client, create_staff(app, role), lang="en")
+        assert client.get(url).status_code == status, role
+    assert [e.detail["include_contact"] for e in audit_entries(app, "tip.exported")] == \
+        ([False, False] if "field-sheet" in url else [])
+
+
+def test_an_export_post_without_a_csrf_token_is_not_acted_on(csrf_app, tips_csrf):
+    client = csrf_app.test_client()
+    login(client, create_staff(csrf_app, "moderator"), lang="en")
+    response = client.post("/en/staff/exports", data={"format": "csv", "language": "en", "include_contact": "y"})
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response.headers
+    response = client.post(f"/en/staff/tips/{tips_csrf}/field-sheet", data={"include_contact": "y"})
+    assert response.status_code == 400 and PHONE not in response.text
+    assert audit_entries(csrf_app, "tips.exported") == []
+    assert [e.detail["include_contact"] for e in audit_entries(csrf_app, "tip.exported")] == [False]
+
+
+@pytest.fixture
+def tips_csrf(csrf_app) -> int:
+    return make_tip(csrf_app, latitude=12.5, longitude=104.5, contact_phone=PHONE, consent=True).tip_id
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_start_is_neutralised(start):
+    assert exports.neutralise(start + "1+1") == "'" + start + "1+1"
+    assert exports.neutralise("1" + start) == "1" + start
