@@ -12,6 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from portal import migrate
 from portal.db import engine, new_session
 from portal.services import backup as backups
+from portal.services import retention
 from portal.services.demo import load_demo
 
 db_cli = AppGroup("db", help="Create, upgrade and inspect the database schema.")
@@ -75,9 +76,27 @@ def restore(source: Path) -> None:
     click.echo(f"Restored from {source}")
 
 
+@click.command("purge", help="Remove contact details and photos of tips closed, rejected or duplicate for "
+                              "longer than PORTAL_RETENTION_DAYS (run daily from cron).")
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+@with_appcontext
+def purge(dry_run: bool) -> None:
+    days = int(current_app.config["RETENTION_DAYS"])
+    session = new_session()
+    try:
+        report = retention.purge(session, days, dry_run=dry_run)
+    finally:
+        session.close()
+    click.echo(f"Retention: {days} days (tips finished before {report.cutoff:%Y-%m-%d %H:%M} UTC).")
+    click.echo(f"{'Would remove' if dry_run else 'Removed'}: contact details of {len(report.contact_tip_ids)} "
+               f"tips, {report.photos} photos of {len(report.photo_tip_ids)} tips.")
+    if report.tip_ids:
+        click.echo("Tips: " + ", ".join(str(tip_id) for tip_id in report.tip_ids))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
-    for command in (demo, backup, restore):
+    for command in (demo, backup, restore, purge):
         app.cli.add_command(command)
     from portal.staff.cli import staff_cli  # staff accounts: flask staff create / reset-second-factor / list
     app.cli.add_command(staff_cli)

@@ -142,11 +142,20 @@ def url_in_language(lang: str, external: bool = False) -> str:
     return url_for(endpoint, lang=lang, _external=external, **query)
 
 
+def language_cookie_options(secure: bool) -> dict[str, Any]:
+    """How the language cookie is set (also by ``portal.page_cache`` on a stored page)."""
+    return {"max_age": 365 * 24 * 3600, "httponly": True, "samesite": "Lax", "secure": secure}
+
+
 def remember_language(response: Any) -> Any:
-    """Save the language of a page the visitor chose, so ``/`` brings them back to it."""
+    """Save the language of a page the visitor chose, so ``/`` brings them back to it.
+
+    Set only when it differs from the saved one: an unchanged choice sends no cookie, and the
+    page can come from (and go into) the page cache.
+    """
     lang = g.get("lang")
     if lang in LOCALES and request.cookies.get(LANGUAGE_COOKIE) != lang and request.method == "GET" \
             and response.status_code == 200:
-        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True,
-                            samesite="Lax", secure=bool(current_app.config["PRODUCTION"]))
+        response.set_cookie(LANGUAGE_COOKIE, lang,
+                            **language_cookie_options(bool(current_app.config["PRODUCTION"])))
     return response

@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import math
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from typing import IO, Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from werkzeug.datastructures import FileStorage
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_PIXELS = 40_000_000          # 40 megapixels: any phone camera, never a bomb
@@ -234,3 +237,34 @@ def process_upload(stream: IO[bytes], *, max_bytes: int, max_pixels: int = MAX_P
                    max_side: int = MAX_SIDE) -> CleanPhoto:
     """Read an uploaded file with a size cap and clean it."""
     return clean_photo(read_limited(stream, max_bytes), max_pixels=max_pixels, max_side=max_side)
+
+
+# -- photos chosen in a form (the tip form, the follow-up form, staff-entered tips) ---------------
+
+def chosen_files(files: Sequence[Any] | None) -> list[FileStorage]:
+    return [f for f in (files or []) if isinstance(f, FileStorage) and f.filename]
+
+
+def _display_name(storage: FileStorage) -> str:
+    name = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return name if len(name) <= 60 else name[:57] + "…"
+
+
+def process_photos(files: Sequence[FileStorage], max_mb: int) -> tuple[list[CleanPhoto], list[str]]:
+    """Clean every chosen photo; return the cleaned ones and one message per refused photo."""
+    cleaned: list[CleanPhoto] = []
+    problems: list[str] = []
+    for storage in files:
+        try:
+            cleaned.append(process_upload(storage.stream, max_bytes=max_mb * 1024 * 1024))
+        except PhotoError as exc:
+            reason = exc.message % {"mb": max_mb} if isinstance(exc, PhotoTooLarge) else exc.message
+            problems.append(_("Photo “%(name)s” was not accepted: %(reason)s", name=_display_name(storage),
+                              reason=reason))
+    return cleaned, problems
+
+
+def too_many_photos(files: Sequence[FileStorage], limit: int) -> str | None:
+    if len(files) > limit:
+        return _("You can send up to %(count)s photos. Please choose fewer.", count=limit)
+    return None

@@ -180,3 +180,36 @@ def test_staff_actions_need_a_csrf_token(csrf_app, tip, moderator):
     session = csrf_app.extensions["portal.sessionmaker"]()
     assert session.get(Tip, tip.tip_id).status == TipStatus.NEW
     session.close()
+
+
+def test_staff_enter_a_tip_received_by_phone(app, signed_in, db_session):
+    page = signed_in.get("/en/staff/tips/new")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    stepped = signed_in.post("/en/staff/tips/new", data={"province": "09", "action": "place",
+                                                         "what_seen": "Told by phone: graves near the river"})
+    assert 'name="district"' in stepped.get_data(as_text=True)
+    assert "Told by phone: graves near the river" in stepped.get_data(as_text=True)
+    response = signed_in.post("/en/staff/tips/new", data={
+        "channel": "phone", "province": "09", "what_seen": "Told by phone: graves near the river",
+        "contact_phone": "+855 11 222 333", "consent": "y", "submission_id": "staff-entry-1", "action": "submit"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 201
+    code = re.search(r'id="receipt-code"[^>]*>([^<]+)<', html).group(1)
+    tip_id = int(re.search(r"Tip #(\d+) saved", html).group(1))
+    tip = _tip(db_session, tip_id)
+    assert tip.channel.value == "phone"
+    assert tip.province_code == "09"
+    assert tip.contact_phone == "+855 11 222 333"
+    queue_html = signed_in.get("/en/staff/queue").get_data(as_text=True)
+    assert f"#{tip.id}<" in queue_html
+    tipster_html = _tipster_view(app.test_client(), code)
+    assert "Received" in tipster_html
+
+
+def test_staff_entered_tip_needs_a_channel_and_what_was_told(signed_in):
+    response = signed_in.post("/en/staff/tips/new", data={"channel": "web", "action": "submit",
+                                                          "submission_id": "x"})
+    html = response.get_data(as_text=True)
+    assert 'id="channel-error"' in html
+    assert 'id="what_seen-error"' in html

@@ -16,7 +16,8 @@ def cached_app(database_url, tmp_path):
 
 def _visitor(app, lang="vi"):
     client = app.test_client()
-    client.get(f"/{lang}/")  # the first visit saves the language choice (a cookie): not stored
+    client.get(f"/{lang}/")  # the first visit saves the language choice (a cookie)
+    client.application.extensions["portal.page_cache"].clear()
     return client
 
 
@@ -44,6 +45,25 @@ def test_pages_for_signed_in_visitors_are_never_cached(cached_app):
     client.set_cookie(cached_app.config["SESSION_COOKIE_NAME"], "anything")
     client.get("/vi/privacy")
     assert cached_app.extensions["portal.page_cache"]._pages == {}
+
+
+def test_a_first_visit_without_the_language_cookie_is_served_from_the_cache_and_gets_the_cookie(cached_app):
+    returning = _visitor(cached_app, "km")
+    stored = returning.get("/km/privacy")
+    assert "Set-Cookie" not in stored.headers
+    first_time = cached_app.test_client()
+    response = first_time.get("/km/privacy")
+    assert response.get_data() == stored.get_data()
+    assert response.headers["ETag"] == stored.headers["ETag"]
+    assert response.headers["Set-Cookie"].startswith("portal_lang=km;")
+    assert first_time.get_cookie("portal_lang").value == "km"
+
+
+def test_a_page_is_only_served_to_the_host_it_was_rendered_for(cached_app):
+    client = _visitor(cached_app, "en")
+    assert b"attacker.example" in client.get("/en/privacy", headers={"Host": "attacker.example"}).get_data()
+    response = client.get("/en/privacy")
+    assert b"attacker.example" not in response.get_data()
 
 
 def test_editing_content_makes_cached_pages_stale(cached_app):

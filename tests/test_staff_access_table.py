@@ -55,6 +55,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "staff.tip_message": frozenset({MODERATOR, ADMIN}),
     "staff.tip_contact": frozenset({MODERATOR, ADMIN}),
     "staff.tip_redact": frozenset({MODERATOR, ADMIN}),
+    "staff.tip_new": frozenset({MODERATOR, ADMIN}),
     "staff.audit": frozenset({ADMIN}),
     # exports for the search teams (portal/staff/export_views.py)
     "staff.exports": frozenset({MODERATOR, ADMIN}),

@@ -17,7 +17,7 @@ from portal.db import get_session
 from portal.i18n import LOCALES, current_locale, fold, format_number, preferred_locale, url_in_language
 from portal.navigation import SITEMAP_ENDPOINTS
 from portal.public import bp
-from portal.services import charts
+from portal.services import charts, field_outcomes  # noqa: F401  (field_outcomes: figures recorded through this portal)
 from portal.services import content as content_service
 
 LANGUAGE_LABELS = {"vi": _l("Vietnamese"), "km": _l("Khmer"), "en": _l("English")}

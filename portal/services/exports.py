@@ -18,7 +18,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import segno
@@ -129,7 +129,7 @@ class ExportedTip:
     id: int
     status: str
     status_label: str
-    received: str
+    received: date
     places: tuple[PlaceName, ...]
     latitude: float | None
     longitude: float | None
@@ -146,7 +146,7 @@ class ExportedTip:
     language: str
     outcome: str
     search_team: str
-    searched_on: str
+    searched_on: date | None
     remains_count: int | None
     duplicate_of: int | None
     contact: Contact | None = None
@@ -176,7 +176,8 @@ class ExportedTip:
             if self.contact is None:
                 return None
             return getattr(self.contact, "anonymous" if key == "anonymous" else key.removeprefix("contact_"))
-        return getattr(self, key)
+        value = getattr(self, key)
+        return value.isoformat() if isinstance(value, date) else value
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ def flatten(tip: Tip, locale: str, include_contact: bool = False) -> ExportedTip
     with force_locale(locale):
         return ExportedTip(
             id=tip.id, status=tip.status.value, status_label=str(STATUS_LABELS[tip.status]),
-            received=tip.created_at.astimezone(UTC).date().isoformat(), places=_places(tip, locale),
+            received=tip.created_at.astimezone(UTC).date(), places=_places(tip, locale),
             latitude=tip.latitude, longitude=tip.longitude, uncertainty_m=tip.uncertainty_m,
             place_description=tip.place_description or "", local_name=tip.local_name or "",
             what_seen=tip.what_seen or "",
@@ -267,7 +268,7 @@ def flatten(tip: Tip, locale: str, include_contact: bool = False) -> ExportedTip
             fallen_hometown=tip.fallen_hometown or "", language=LANGUAGE_NAMES.get(tip.language, tip.language),
             outcome=str(OUTCOME_LABELS[tip.outcome]) if tip.outcome and tip.status == TipStatus.CLOSED else "",
             search_team=tip.search_team or "",
-            searched_on=tip.searched_on.isoformat() if tip.searched_on else "",
+            searched_on=tip.searched_on,
             remains_count=tip.remains_count, duplicate_of=tip.duplicate_of_id,
             contact=Contact(name=tip.contact_name, phone=tip.contact_phone, email=tip.contact_email,
                             messaging=tip.contact_messaging, language=tip.contact_language,

@@ -96,5 +96,9 @@ def apply_transition(session: Session, tip: Tip, target: TipStatus, actor: Staff
         tip.outcome = None
     tip.status = target
     tip.status_changed_at = utcnow()
+    if S.CLOSED in (source, target):  # the statistics page counts closed tips' outcomes
+        from portal.services.field_outcomes import outcomes_changed
+
+        outcomes_changed(session)
     record(session, "tip.transition", actor_id=actor.id, actor_name=actor.username, tip_id=tip.id,
            subject=f"tip:{tip.id}", **detail)

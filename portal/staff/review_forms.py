@@ -17,8 +17,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm
-from portal.models.tip import MAX_MESSAGE, TipOutcome, TipStatus
+from portal.models.tip import MAX_MESSAGE, TipChannel, TipOutcome, TipStatus
 from portal.services.queue import Sort
+from portal.tips.forms import TipForm
 
 REQUIRED = _l("Please fill in this field.")
 
@@ -46,6 +47,12 @@ OUTCOME_LABELS = {
     TipOutcome.NOTHING_FOUND: _l("Searched, nothing found"),
     TipOutcome.ALREADY_KNOWN: _l("Site already known"),
     TipOutcome.NOT_SEARCHABLE: _l("Site inaccessible"),
+}
+CHANNEL_LABELS = {
+    TipChannel.WEB: _l("This website"),
+    TipChannel.PHONE: _l("By phone"),
+    TipChannel.PAPER: _l("On paper"),
+    TipChannel.IN_PERSON: _l("In person"),
 }
 SORT_LABELS = {Sort.NEWEST: _l("Newest first"), Sort.OLDEST: _l("Oldest first")}
 
@@ -111,3 +118,13 @@ class AuditSearchForm(PortalForm):
         csrf = False
 
     q = StringField(_l("Action, person or tip number"), validators=[Optional(), Length(max=100)])
+
+
+class StaffTipForm(TipForm):
+    """A tip received by phone, on paper or in person, typed in by staff."""
+
+    channel = SelectField(_l("How the tip reached us"), validators=[DataRequired(REQUIRED)], default="phone",
+                          choices=[SelectChoice(c.value, CHANNEL_LABELS[c]) for c in TipChannel
+                                   if c != TipChannel.WEB])
+    consent = BooleanField(_l("The person agreed that staff of the search committees may keep their contact "
+                              "details to ask about this report."))

@@ -19,9 +19,10 @@ from portal.db import get_session, write_transaction
 from portal.forms import ButtonForm
 from portal.i18n import current_locale
 from portal.models.staff import StaffRole, StaffUser
-from portal.models.tip import Tip, TipOutcome, TipStatus
-from portal.security import no_store
+from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
+from portal.security import form_checks_csrf, no_store
 from portal.services import duplicates, moderation, queue, workflow
+from portal.services import tips as tip_service
 from portal.services.audit_log import PAGE as AUDIT_PAGE
 from portal.services.audit_log import search_audit, tip_audit
 from portal.services.tips import public_status, thread
@@ -37,8 +38,11 @@ from portal.staff.review_forms import (
     NoteForm,
     QueueFilterForm,
     RedactForm,
+    StaffTipForm,
     TransitionForm,
 )
+from portal.tips.forms import NEXT_STEP_LABELS, PLACE_LEVELS
+from portal.uploads import chosen_files, process_photos, too_many_photos
 
 MODERATORS = (StaffRole.MODERATOR,)
 TRANSITION_ERRORS = {
@@ -73,6 +77,8 @@ REDACT_LABELS = {
 register_section("staff.queue", _l("Review queue"), _l("Every tip, with filters, search and its workflow."),
                  order=10)
 register_section("staff.dashboard", _l("Dashboard"), _l("Tips by status and by province."), order=20)
+register_section("staff.tip_new", _l("Enter a tip"),
+                 _l("A tip received by phone, on paper or in person, so that one queue holds them all."), order=15)
 register_section("staff.audit", _l("Audit log"), _l("Who did what, and when."), order=85)
 
 
@@ -308,6 +314,47 @@ def tip_redact(tip_id: int) -> ResponseReturnValue:
         return _back(tip_id)
     flash(_("Redacted. The original text is gone for good."), "ok")
     return _back(tip_id)
+
+
+@bp.route("/tips/new", methods=["GET", "POST"])
+@roles_required(*MODERATORS)
+@form_checks_csrf
+def tip_new() -> ResponseReturnValue:
+    """A tip received by phone, on paper or in person, so that one queue holds them all."""
+    locale = current_locale()
+    form = StaffTipForm(formdata=None) if request.method == "GET" else StaffTipForm()
+    form.prepare(locale)
+    if not form.submission_id.data:
+        form.submission_id.data = tip_service.new_idempotency_key()
+    files = chosen_files(form.photos.data) if request.method == "POST" else []
+    if request.method == "GET" or request.form.get("action") == "place":
+        return _staff_tip_form(form, step=request.method == "POST", photos_dropped=bool(files))
+    if not form.validate():
+        return _staff_tip_form(form, photos_dropped=bool(files))
+    problem = too_many_photos(files, int(current_app.config["MAX_PHOTOS"]))
+    photos, problems = process_photos(files, int(current_app.config["MAX_PHOTO_MB"])) if not problem else ([], [])
+    if problem or problems:
+        form.photos.errors = [problem] if problem else problems
+        return _staff_tip_form(form, photos_dropped=True)
+    try:
+        submitted = tip_service.submit_tip(get_session(), form.to_input(locale, TipChannel(form.channel.data)),
+                                           photos, receipt_key=current_app.config["RECEIPT_KEY"])
+    except tip_service.AlreadyReceived:
+        flash(_("This tip was already saved (the form was sent twice)."), "ok")
+        return redirect(url_for("staff.queue"), code=303)
+    return no_store(current_app.make_response(
+        (render_template("staff/review/tip_saved.html", submitted=submitted), 201)))
+
+
+def _staff_tip_form(form: StaffTipForm, *, step: bool = False, photos_dropped: bool = False) -> ResponseReturnValue:
+    focus = None
+    if step:
+        focus = next((level for level in reversed(form.shown_levels) if not getattr(form, level).data),
+                     form.shown_levels[-1])
+    return no_store(current_app.make_response(render_template(
+        "staff/review/tip_new.html", form=form, focus=focus, photos_dropped=photos_dropped,
+        next_labels=NEXT_STEP_LABELS, levels=PLACE_LEVELS, max_photos=current_app.config["MAX_PHOTOS"],
+        max_photo_mb=current_app.config["MAX_PHOTO_MB"])))
 
 
 @bp.get("/audit")

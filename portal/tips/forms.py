@@ -26,9 +26,18 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from portal import geo
 from portal.forms import PortalForm, honeypot_field
 from portal.i18n import KHMER_DIGITS, LANGUAGE_NAMES, LOCALES, fold
-from portal.models.tip import MAX_DESCRIPTION, MAX_FALLEN_NAMES, MAX_MESSAGE, MAX_SHORT, MAX_WHAT_SEEN
+from portal.models.tip import (
+    MAX_DESCRIPTION,
+    MAX_FALLEN_NAMES,
+    MAX_MESSAGE,
+    MAX_SHORT,
+    MAX_WHAT_SEEN,
+    HowKnown,
+    LocationSource,
+    TipChannel,
+)
 from portal.services.receipts import CODE_LENGTH
-from portal.services.tips import LATITUDE_RANGE, LONGITUDE_RANGE, in_cambodia
+from portal.services.tips import LATITUDE_RANGE, LONGITUDE_RANGE, TipInput, in_cambodia
 
 FROM_KHMER_DIGITS = {v: k for k, v in KHMER_DIGITS.items()}
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -321,7 +330,9 @@ class TipForm(PortalForm):
         numbers = re.findall(r"\d+", ascii_digits(field.data or ""))
         if not field.data:
             return
-        if len(numbers) != 1 or not 0 < int(numbers[0]) <= MAX_GRAVES:
+        # A number longer than MAX_GRAVES is refused before int(), which refuses 4,300+ digits itself.
+        if len(numbers) != 1 or len(numbers[0].lstrip("0")) > len(str(MAX_GRAVES)) \
+                or not 0 < int(numbers[0]) <= MAX_GRAVES:
             raise ValidationError(_l("Please write one number, your best guess, for example 3 — or leave "
                                      "this empty."))
         self.parsed_graves = int(numbers[0])
@@ -388,6 +399,38 @@ class TipForm(PortalForm):
     def _validate_place(self, field: Any, level: str) -> None:
         if field.data and field.data not in {choice.value for choice in field.choices if choice.value}:
             raise ValidationError(_l("Please choose this again from the list."))
+
+    def to_input(self, locale: str, channel: TipChannel = TipChannel.WEB) -> TipInput:
+        """What the validated form says, as the submission service takes it."""
+        latitude = longitude = None
+        if self.parsed_coordinates:
+            latitude, longitude = self.parsed_coordinates
+        source = LocationSource.DEVICE if self.location_source.data == "device" else LocationSource.TYPED
+        anonymous = bool(self.anonymous.data)
+        return TipInput(
+            language=locale, channel=channel,
+            what_seen=self.what_seen.data or "",
+            province_code=self.province.data or None, district_code=self.district.data or None,
+            commune_code=self.commune.data or None, village_code=self.village.data or None,
+            place_description=self.place_description.data or "", local_name=self.local_name.data or "",
+            latitude=latitude, longitude=longitude,
+            uncertainty_m=int(self.uncertainty.data) if self.uncertainty.data else None,
+            location_source=source if latitude is not None else None,
+            how_known=HowKnown(self.how_known.data) if self.how_known.data else None,
+            period=self.period.data or "", estimated_graves=self.parsed_graves,
+            fallen_names=self.fallen_names.data or "", fallen_unit=self.fallen_unit.data or "",
+            fallen_hometown=self.fallen_hometown.data or "",
+            on_behalf=bool(self.on_behalf.data),
+            on_behalf_relationship=self.on_behalf_relationship.data or None,
+            contact_name=None if anonymous else self.contact_name.data or None,
+            contact_phone=None if anonymous else self.contact_phone.data or None,
+            contact_email=None if anonymous else self.contact_email.data or None,
+            contact_messaging=None if anonymous else self.contact_messaging.data or None,
+            contact_language=self.contact_language.data or None,
+            anonymous=anonymous, consent=bool(self.consent.data),
+            idempotency_key=self.submission_id.data or None,
+            use_photo_location=bool(self.use_photo_location.data),
+        )
 
     def honeypot_hit(self) -> bool:
         return bool(self.website.data)

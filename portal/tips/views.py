@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app, g, jsonify, render_template, request, url_for
@@ -20,7 +19,6 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -30,7 +28,7 @@ from portal.errors import MESSAGES as ERROR_MESSAGES
 from portal.errors import error_page
 from portal.extensions import limiter
 from portal.i18n import current_locale
-from portal.models.tip import HowKnown, LocationSource, Tip
+from portal.models.tip import Tip
 from portal.sanitize import nl2br
 from portal.security import form_checks_csrf, no_store
 from portal.services import receipts
@@ -44,7 +42,7 @@ from portal.tips.forms import (
     TipForm,
     place_choices,
 )
-from portal.uploads import CleanPhoto, PhotoError, PhotoTooLarge, process_upload
+from portal.uploads import CleanPhoto, chosen_files, process_photos, too_many_photos
 
 FOLLOWUP_SALT = "portal.tips.followup"
 # A form shown again with its errors is an ordinary page for the visitor, not a failed request.
@@ -140,37 +138,6 @@ def _no_store(body: str, status: int = 200) -> Response:
     return no_store(response)
 
 
-def _chosen_files(files: Sequence[Any] | None) -> list[FileStorage]:
-    return [f for f in (files or []) if isinstance(f, FileStorage) and f.filename]
-
-
-def _display_name(storage: FileStorage) -> str:
-    name = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    return name if len(name) <= 60 else name[:57] + "…"
-
-
-def _process_photos(files: Sequence[FileStorage]) -> tuple[list[CleanPhoto], list[str]]:
-    """Clean every chosen photo; return the cleaned ones and one message per refused photo."""
-    max_mb = int(current_app.config["MAX_PHOTO_MB"])
-    cleaned: list[CleanPhoto] = []
-    problems: list[str] = []
-    for storage in files:
-        try:
-            cleaned.append(process_upload(storage.stream, max_bytes=max_mb * 1024 * 1024))
-        except PhotoError as exc:
-            reason = exc.message % {"mb": max_mb} if isinstance(exc, PhotoTooLarge) else exc.message
-            problems.append(_("Photo “%(name)s” was not accepted: %(reason)s", name=_display_name(storage),
-                              reason=reason))
-    return cleaned, problems
-
-
-def _too_many_photos(files: Sequence[FileStorage]) -> str | None:
-    limit = int(current_app.config["MAX_PHOTOS"])
-    if len(files) > limit:
-        return _("You can send up to %(count)s photos. Please choose fewer.", count=limit)
-    return None
-
-
 def _followup_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=FOLLOWUP_SALT)
 
@@ -207,38 +174,6 @@ def _tip_form_page(form: TipForm, *, status: int = 200, notice: Any = None, step
     return _no_store(body, status)
 
 
-def _tip_input(form: TipForm) -> tip_service.TipInput:
-    latitude = longitude = None
-    if form.parsed_coordinates:
-        latitude, longitude = form.parsed_coordinates
-    source = LocationSource.DEVICE if form.location_source.data == "device" else LocationSource.TYPED
-    anonymous = bool(form.anonymous.data)
-    return tip_service.TipInput(
-        language=current_locale(),
-        what_seen=form.what_seen.data or "",
-        province_code=form.province.data or None, district_code=form.district.data or None,
-        commune_code=form.commune.data or None, village_code=form.village.data or None,
-        place_description=form.place_description.data or "", local_name=form.local_name.data or "",
-        latitude=latitude, longitude=longitude,
-        uncertainty_m=int(form.uncertainty.data) if form.uncertainty.data else None,
-        location_source=source if latitude is not None else None,
-        how_known=HowKnown(form.how_known.data) if form.how_known.data else None,
-        period=form.period.data or "", estimated_graves=form.parsed_graves,
-        fallen_names=form.fallen_names.data or "", fallen_unit=form.fallen_unit.data or "",
-        fallen_hometown=form.fallen_hometown.data or "",
-        on_behalf=bool(form.on_behalf.data),
-        on_behalf_relationship=form.on_behalf_relationship.data or None,
-        contact_name=None if anonymous else form.contact_name.data or None,
-        contact_phone=None if anonymous else form.contact_phone.data or None,
-        contact_email=None if anonymous else form.contact_email.data or None,
-        contact_messaging=None if anonymous else form.contact_messaging.data or None,
-        contact_language=form.contact_language.data or None,
-        anonymous=anonymous, consent=bool(form.consent.data),
-        idempotency_key=form.submission_id.data or None,
-        use_photo_location=bool(form.use_photo_location.data),
-    )
-
-
 def _bound_tip_form() -> TipForm:
     form = TipForm()
     form.prepare(current_locale())
@@ -259,7 +194,7 @@ def new() -> ResponseReturnValue:
         return _tip_form_page(form)
 
     form = _bound_tip_form()
-    files = _chosen_files(form.photos.data)
+    files = chosen_files(form.photos.data)
     if _is_place_step():
         return _tip_form_page(form, step=True, photos_dropped=bool(files))
     if form.honeypot_hit():
@@ -268,7 +203,7 @@ def new() -> ResponseReturnValue:
         return _tip_form_page(form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
 
     valid = form.validate()
-    too_many = _too_many_photos(files)
+    too_many = too_many_photos(files, int(current_app.config["MAX_PHOTOS"]))
     if too_many:
         form.photos.errors = [*form.photos.errors, too_many]
         valid = False
@@ -278,14 +213,14 @@ def new() -> ResponseReturnValue:
     photos: list[CleanPhoto] = []
     _use_up_submission()
     if files:
-        photos, problems = _process_photos(files)
+        photos, problems = process_photos(files, int(current_app.config["MAX_PHOTO_MB"]))
         if problems:
             form.photos.errors = problems
             return _tip_form_page(form, status=SHOWN_AGAIN, photos_dropped=True)
 
     session = get_session()
     try:
-        submitted = tip_service.submit_tip(session, _tip_input(form), photos,
+        submitted = tip_service.submit_tip(session, form.to_input(current_locale()), photos,
                                            receipt_key=current_app.config["RECEIPT_KEY"])
     except tip_service.AlreadyReceived:
         return _no_store(render_template("tips/already_received.html"), 200)
@@ -394,7 +329,7 @@ def _lookup() -> Response:
 
 def _reply() -> Response:
     form = FollowUpForm()
-    files = _chosen_files(form.photos.data)
+    files = chosen_files(form.photos.data)
     tip = tip_from_token(form.followup.data)
     if tip is None and form.receipt.data:
         tip, problem = _find_typed_receipt(form.receipt.data)
@@ -409,7 +344,7 @@ def _reply() -> Response:
         form.website.data = ""
         return _status_page(tip, form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
     valid = form.validate()
-    too_many = _too_many_photos(files)
+    too_many = too_many_photos(files, int(current_app.config["MAX_PHOTOS"]))
     if too_many:
         form.photos.errors = [*form.photos.errors, too_many]
         valid = False
@@ -418,7 +353,7 @@ def _reply() -> Response:
     photos: list[CleanPhoto] = []
     _use_up_submission()
     if files:
-        photos, problems = _process_photos(files)
+        photos, problems = process_photos(files, int(current_app.config["MAX_PHOTO_MB"]))
         if problems:
             form.photos.errors = problems
             return _status_page(tip, form, status=SHOWN_AGAIN, photos_dropped=True)
@@ -435,12 +370,12 @@ def _reply() -> Response:
 def _rate_limited(_error: RateLimitExceeded) -> ResponseReturnValue:
     if request.endpoint == "tips.new":
         form = _bound_tip_form()
-        files = _chosen_files(form.photos.data)
+        files = chosen_files(form.photos.data)
         return _tip_form_page(form, status=429, notice=RATE_LIMITED, photos_dropped=bool(files))
     if request.endpoint == "tips.status":
         if _action() == "reply":
             form = FollowUpForm()
-            files = _chosen_files(form.photos.data)
+            files = chosen_files(form.photos.data)
             tip = tip_from_token(form.followup.data)
             if tip is not None:
                 return _status_page(tip, form, status=429, notice=RECEIPT_RATE_LIMITED,

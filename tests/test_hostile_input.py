@@ -1,0 +1,564 @@
+"""Hostile input: every public form and query parameter, and the queue's filters, never crash.
+
+Hypothesis sends random Unicode (Khmer, Vietnamese combining marks, control characters, NUL
+bytes, bidi overrides), huge values, wrong types, missing and repeated fields and broken
+bodies. The app runs with ``PROPAGATE_EXCEPTIONS=True``, so an exception raises here instead
+of turning into a polite 500 page. Every answer must be 2xx, 3xx or 4xx; every 4xx page is in
+the URL's language (``<html lang>``), says what went wrong, and shows no untranslated English
+default message of WTForms or Flask-WTF on a Vietnamese or Khmer page.
+
+Uploads that are not photos — polyglots, SVG with a script, HTML, ZIP, a truncated JPEG, a
+40,000 × 40,000 PNG, files over the limit, path-traversal names — are refused with a clear
+message (or, for a real JPEG with something appended, stored re-encoded without it), and
+nothing typed is lost where the app can keep it.
+
+The example counts are fixed (and derandomised under ``CI=true``) so the file's time stays
+predictable; the figures of a run go to ``test-artifacts/hostile-input-*.json``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import struct
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from sqlalchemy import func, select
+
+from portal import migrate
+from portal.db import make_engine, new_session
+from portal.errors import CSRF_MESSAGE, MESSAGES
+from portal.models.tip import Tip, TipPhoto
+from portal.tips.views import followup_token
+from portal.uploads import DamagedImage, NotAnImage, PhotoTooLarge, TooManyPixels, UnsupportedFormat
+from tests.conftest import IN_CI, make_app
+from tests.gunicorn_server import write_figures
+from tests.staff_fixtures import create_staff, csrf_token, login
+from tests.tip_factory import make_tip
+from tests.tip_helpers import Page, photo_file, short_form, translated
+
+EXAMPLES = 40
+settings.register_profile("ci", max_examples=EXAMPLES, derandomize=True, database=None, deadline=None)
+settings.register_profile("dev", max_examples=EXAMPLES, database=None, deadline=None)
+settings.load_profile("ci" if IN_CI else "dev")
+HOSTILE = settings(max_examples=EXAMPLES, deadline=None, database=None,
+                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+LANGS = ("vi", "km", "en")
+FIGURES: Counter[str] = Counter()
+# English default messages of WTForms and Flask-WTF: none may reach a Vietnamese or Khmer page.
+ENGLISH_DEFAULTS = ("This field is required", "Not a valid", "Invalid input", "Invalid value",
+                    "Invalid Choice", "Field must be", "Field cannot be", "Number must be",
+                    "CSRF token", "Invalid CSRF", "could not coerce", "is not a valid choice")
+TITLE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+MAX_PHOTO_MB = 1
+
+
+# -- the app, built once for the module ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hostile_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app on a migrated SQLite file of its own; crashes propagate; small photo limit."""
+    directory = tmp_path_factory.mktemp("hostile")
+    url = f"sqlite:///{directory / 'hostile.sqlite3'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    app = make_app(url, directory, PROPAGATE_EXCEPTIONS=True, MAX_PHOTO_MB=MAX_PHOTO_MB,
+                   UPLOAD_DIR=str(directory / "uploads"))
+    yield app
+    app.extensions["portal.engine"].dispose()
+    write_figures("hostile-input", {"inputs_tried": FIGURES["inputs"], "server_errors_500": FIGURES["500"],
+                                    **{k: v for k, v in FIGURES.items() if k.startswith("status_")}})
+
+
+@pytest.fixture(scope="module")
+def tip(hostile_app: Flask) -> dict[str, Any]:
+    """A tip with a photo, and a fresh follow-up token for its status page."""
+    submitted = make_tip(hostile_app, photos=1)
+    with hostile_app.app_context():
+        session = new_session()
+        stored = session.get(Tip, submitted.tip_id)
+        with hostile_app.test_request_context("/en/tips/status"):
+            token = followup_token(stored)
+        session.close()
+    return {"id": submitted.tip_id, "receipt": submitted.receipt, "token": token}
+
+
+@pytest.fixture(scope="module")
+def moderator_client(hostile_app: Flask) -> FlaskClient:
+    client = hostile_app.test_client()
+    login(client, create_staff(hostile_app, "moderator", username="hostile-moderator"))
+    return client
+
+
+@pytest.fixture(scope="module")
+def admin_client(hostile_app: Flask) -> FlaskClient:
+    client = hostile_app.test_client()
+    login(client, create_staff(hostile_app, "admin", username="hostile-admin"))
+    return client
+
+
+# -- what every answer must be ------------------------------------------------------------------
+
+def check(app: Flask, response: Any, lang: str) -> None:
+    """2xx/3xx/4xx only; a 4xx page is in the URL's language and says what went wrong."""
+    FIGURES["inputs"] += 1
+    FIGURES[f"status_{response.status_code}"] += 1
+    if response.status_code >= 500:
+        FIGURES["500"] += 1
+    assert response.status_code < 500, response.get_data(as_text=True)[:2000]
+    if response.status_code < 400:
+        return
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html, html[:500]
+    page = Page(html)
+    if lang != "en":
+        leaked = [text for text in ENGLISH_DEFAULTS if text in page.text]
+        assert leaked == [], f"untranslated default messages on a {lang} page: {leaked}"
+    if page.with_class("error-page"):
+        title = TITLE.search(html)
+        assert title is not None
+        expected = {translated(app, lang, MESSAGES[code][0]) for code in MESSAGES}
+        expected.add(translated(app, lang, CSRF_MESSAGE[0]))
+        assert title.group(1).strip() in expected, title.group(1)
+        if response.status_code in MESSAGES and response.status_code != 400:
+            assert title.group(1).strip() == translated(app, lang, MESSAGES[response.status_code][0])
+    else:
+        said = [e.text.strip() for e in page.with_class("field-error") + page.with_class("notice")]
+        assert any(said), f"a {response.status_code} page that says nothing: {page.text[:400]}"
+
+
+# -- strategies ---------------------------------------------------------------------------------
+
+KHMER = st.characters(min_codepoint=0x1780, max_codepoint=0x17FF)
+VIETNAMESE = st.sampled_from("aăâeêioôơuưyđAĂÂĐƠƯ\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+CONTROL = st.characters(min_codepoint=0, max_codepoint=0x1F) | st.characters(min_codepoint=0x7F,
+                                                                             max_codepoint=0x9F)
+ANY_CHAR = st.characters(exclude_categories=("Cs",))
+TRICKS = st.sampled_from([
+    "\x00", "\u200b", "\u200c", "\u200d", "\ufeff", "\u202e", "\u2028", "\u00ad", "\r\n", "\t",
+    "%00", "../", "..\\", "<script>alert(1)</script>", "' OR 1=1 --", "{{7*7}}", "%s", "%(name)s",
+    "NaN", "-1", "0", "99999999999999999999999", "1e309", "²", "١٢", "១២៣", "   ", "𝟗", "Ⅻ",
+])
+TEXT = st.lists(st.one_of(KHMER, VIETNAMESE, CONTROL, ANY_CHAR, TRICKS), max_size=40).map("".join)
+HUGE = st.builds(lambda char, size: char * size, st.sampled_from(["ក", "ệ", "9", "\x00", "a\u0301"]),
+                 st.sampled_from([5_000, 70_000]))
+VALUE = st.one_of(TEXT, TEXT, TEXT, HUGE, st.integers().map(str), st.sampled_from(
+    ["", "y", "03", "0305", "030501", "03050101", "17", "saw", "told", "200", "12.05, 105.45", "submit",
+     "place", "reply", "vi", "km", "en", "new", "oldest", "2024-02-30", "1-1"]))
+# A field sent once, several times, or not at all (a missing field is a key left out).
+FIELD_VALUE = st.one_of(VALUE, st.lists(VALUE, min_size=2, max_size=3))
+
+
+def form_data(fields: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    names = st.sampled_from([*fields, "junk", "csrf_token", "", "\x00", "photos"])
+    return st.dictionaries(names, FIELD_VALUE, max_size=len(fields) + 3)
+
+
+def as_query(data: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in data.items()}
+
+
+TIP_FIELDS = ["submission_id", "province", "district", "commune", "village", "place_description",
+              "local_name", "coordinates", "location_source", "uncertainty", "what_seen", "how_known",
+              "period", "estimated_graves", "fallen_names", "fallen_unit", "fallen_hometown",
+              "use_photo_location", "anonymous", "contact_name", "contact_phone", "contact_email",
+              "contact_messaging", "contact_language", "on_behalf", "on_behalf_relationship",
+              "consent", "website", "action"]
+
+
+# -- public forms --------------------------------------------------------------------------------
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), data=form_data(TIP_FIELDS), multipart=st.booleans())
+def test_the_tip_form_survives_anything(hostile_app, lang, data, multipart):
+    client = hostile_app.test_client()
+    response = client.post(f"/{lang}/tips/new", data=data,
+                           content_type="multipart/form-data" if multipart else None)
+    check(hostile_app, response, lang)
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), data=form_data(TIP_FIELDS))
+def test_a_nearly_valid_tip_with_one_hostile_field_keeps_what_was_typed(hostile_app, lang, data):
+    """A real form with hostile values mixed in: stored, or shown again with the text kept."""
+    form = {**short_form(submission_id=""), "what_seen": "ផ្នូរ mộ liệt sĩ", **data}
+    response = hostile_app.test_client().post(f"/{lang}/tips/new", data=form)
+    check(hostile_app, response, lang)
+    if response.status_code in (400, 429) and isinstance(form.get("what_seen"), str):
+        shown = Page(response.get_data(as_text=True)).field_value("what_seen")
+        assert shown is not None
+        assert shown.strip()[:20] in form["what_seen"].replace("\r\n", "\n").replace("\r", "\n") \
+            or not form["what_seen"].strip()
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), data=form_data(["receipt", "website", "action"]))
+def test_the_receipt_look_up_survives_anything(hostile_app, lang, data):
+    response = hostile_app.test_client().post(f"/{lang}/tips/status", data=data)
+    check(hostile_app, response, lang)
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), data=form_data(["followup", "receipt", "body", "website"]),
+       real_token=st.booleans(), multipart=st.booleans())
+def test_the_follow_up_reply_survives_anything(hostile_app, tip, lang, data, real_token, multipart):
+    form = {**data, "action": "reply"}
+    if real_token:
+        form["followup"] = tip["token"]
+    response = hostile_app.test_client().post(f"/{lang}/tips/status", data=form,
+                                              content_type="multipart/form-data" if multipart else None)
+    check(hostile_app, response, lang)
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), query=form_data(["q", "province", "page"]))
+def test_the_monument_search_survives_anything(hostile_app, lang, query):
+    response = hostile_app.test_client().get(f"/{lang}/monuments/", query_string=as_query(query))
+    check(hostile_app, response, lang)
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), query=form_data(["season", "province", "page"]),
+       path=st.sampled_from(["statistics/", "news/", "", "privacy", "help", "repatriation/", "tips/new",
+                             "tips/status", "news/feed.xml"]))
+def test_every_public_page_survives_any_query(hostile_app, lang, query, path):
+    response = hostile_app.test_client().get(f"/{lang}/{path}", query_string=as_query(query))
+    check(hostile_app, response, lang)
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), value=VALUE,
+       where=st.sampled_from(["tips/places/", "monuments/", "news/", "staff/setup/"]))
+def test_path_segments_survive_anything(hostile_app, lang, value, where):
+    response = hostile_app.test_client().get(f"/{lang}/{where}{quote(value[:300], safe='')}")
+    check(hostile_app, response, lang)
+
+
+@HOSTILE
+@given(number=st.one_of(st.integers(min_value=0), st.sampled_from([2**31, 2**63, 10**30])),
+       where=st.sampled_from(["/monuments/photos/{n}", "/vi/staff/tips/{n}", "/vi/staff/tips/1/photos/{n}",
+                              "/vi/staff/accounts/{n}"]))
+def test_any_number_in_a_url_is_found_or_not_found(hostile_app, admin_client, number, where):
+    """Numbers beyond what the database holds are a 404, not an overflow in the driver."""
+    response = admin_client.get(where.format(n=number))
+    check(hostile_app, response, "vi")
+    assert response.status_code in (200, 404)
+
+
+@HOSTILE
+@given(accept=TEXT, cookie=TEXT)
+def test_the_language_choice_survives_any_header(hostile_app, accept, cookie):
+    client = hostile_app.test_client()
+    client.set_cookie("portal_lang", cookie.encode("utf-8", "replace").decode("latin-1")[:100])
+    response = client.get("/", headers={"Accept-Language": accept.encode("utf-8").decode("latin-1")[:300]})
+    FIGURES["inputs"] += 1
+    assert response.status_code == 302
+    assert re.fullmatch(r"/(vi|km|en)/", response.location)
+
+
+# -- staff sign-in and the queue ------------------------------------------------------------------
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), data=form_data(["username", "password"]))
+def test_the_staff_sign_in_survives_anything(hostile_app, lang, data):
+    response = hostile_app.test_client().post(f"/{lang}/staff/login", data=data)
+    check(hostile_app, response, lang)
+    assert response.status_code in (200, 302, 400, 413)
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), data=form_data(["code"]))
+def test_the_second_step_survives_anything(hostile_app, lang, data):
+    client = hostile_app.test_client()
+    account = _code_account(hostile_app)
+    page = client.get(f"/{lang}/staff/login")
+    client.post(f"/{lang}/staff/login", data={"username": account.username, "password": account.password,
+                                               **csrf_token(page.text)})
+    response = client.post(f"/{lang}/staff/login/code", data=data)
+    check(hostile_app, response, lang)
+
+
+_accounts: dict[str, Any] = {}
+
+
+def _code_account(app: Flask) -> Any:
+    if "code" not in _accounts:
+        _accounts["code"] = create_staff(app, "editor", username="hostile-code")
+    return _accounts["code"]
+
+
+QUEUE_FIELDS = ["status", "province", "district", "created_from", "created_to", "mine", "has_photos",
+                "has_contact", "q", "sort", "after"]
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), query=form_data(QUEUE_FIELDS))
+def test_the_queue_filters_survive_anything(hostile_app, moderator_client, lang, query):
+    response = moderator_client.get(f"/{lang}/staff/queue", query_string=as_query(query))
+    check(hostile_app, response, lang)
+    assert response.status_code == 200
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS), query=form_data(["q", "before"]))
+def test_the_audit_search_survives_anything(hostile_app, admin_client, lang, query):
+    response = admin_client.get(f"/{lang}/staff/audit", query_string=as_query(query))
+    check(hostile_app, response, lang)
+    assert response.status_code == 200
+
+
+@HOSTILE
+@given(lang=st.sampled_from(LANGS),
+       action=st.sampled_from(["move", "assign", "notes", "messages", "redact", "contact"]),
+       data=form_data(["target", "reason", "duplicate_of", "outcome", "team", "searched_on", "remains_count",
+                       "assignee", "note-body", "message-body", "field", "item"]))
+def test_the_moderators_forms_survive_anything(hostile_app, moderator_client, tip, lang, action, data):
+    response = moderator_client.post(f"/{lang}/staff/tips/{tip['id']}/{action}", data=data)
+    check(hostile_app, response, lang)
+
+
+# -- broken bodies --------------------------------------------------------------------------------
+
+BOUNDARY = "xYzZy"
+
+
+def _part(name: str, value: bytes, filename: str | None = None) -> bytes:
+    disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+    return f"--{BOUNDARY}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + value + b"\r\n"
+
+
+MALFORMED = {
+    "no boundary": ("multipart/form-data", _part("what_seen", b"x")),
+    "wrong boundary": ("multipart/form-data; boundary=other", _part("what_seen", b"x") + b"--xYzZy--\r\n"),
+    "no closing boundary": (f"multipart/form-data; boundary={BOUNDARY}", _part("what_seen", b"x")),
+    "cut in a part": (f"multipart/form-data; boundary={BOUNDARY}", _part("what_seen", b"abc")[:-9]),
+    "part without disposition": (f"multipart/form-data; boundary={BOUNDARY}",
+                                 f"--{BOUNDARY}\r\nX: y\r\n\r\nvalue\r\n--{BOUNDARY}--\r\n".encode()),
+    "header without colon": (f"multipart/form-data; boundary={BOUNDARY}",
+                             f"--{BOUNDARY}\r\nbroken header\r\n\r\nvalue\r\n--{BOUNDARY}--\r\n".encode()),
+    "invalid UTF-8 everywhere": (f"multipart/form-data; boundary={BOUNDARY}",
+                                 _part("what_seen", b"\xff\xfe\xc3\x28\xed\xa0\x80")
+                                 + _part("\xff", b"\x80") + f"--{BOUNDARY}--\r\n".encode()),
+    "file part in a text field": (f"multipart/form-data; boundary={BOUNDARY}",
+                                  _part("what_seen", b"\x89PNG", filename="a.png") + f"--{BOUNDARY}--\r\n".encode()),
+    "text in the photo field": (f"multipart/form-data; boundary={BOUNDARY}",
+                                _part("photos", b"not a file") + _part("what_seen", b"x")
+                                + f"--{BOUNDARY}--\r\n".encode()),
+    "RFC 2231 name": (f"multipart/form-data; boundary={BOUNDARY}",
+                      f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"photos\"; "
+                      f"filename*=UTF-8''..%2F..%2Fetc%2Fpasswd%00.jpg\r\n\r\n\xff\xd8\r\n--{BOUNDARY}--\r\n"
+                      .encode("latin-1")),
+    "nested multipart": (f"multipart/form-data; boundary={BOUNDARY}",
+                         f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"x\"\r\n"
+                         f"Content-Type: multipart/mixed; boundary=inner\r\n\r\n--inner\r\n\r\nv\r\n--inner--\r\n"
+                         f"--{BOUNDARY}--\r\n".encode()),
+    "a thousand and one parts": (f"multipart/form-data; boundary={BOUNDARY}",
+                                 b"".join(_part(f"f{i}", b"v") for i in range(1001))
+                                 + f"--{BOUNDARY}--\r\n".encode()),
+    "a field over the form memory limit": (f"multipart/form-data; boundary={BOUNDARY}",
+                                           _part("what_seen", b"x" * (1024 * 1024 + 10))
+                                           + f"--{BOUNDARY}--\r\n".encode()),
+    "urlencoded invalid UTF-8": ("application/x-www-form-urlencoded", b"what_seen=%ff%fe%00&province=%C3%28&=&&=x"),
+    "urlencoded over the memory limit": ("application/x-www-form-urlencoded", b"what_seen=" + b"x" * (1024 * 1024 + 10)),
+    "JSON instead of a form": ("application/json", b'{"what_seen": ["x"], "province": {"$ne": 1}}'),
+    "charset utf-7": ("application/x-www-form-urlencoded; charset=utf-7", b"what_seen=+ADw-script+AD4-"),
+    "empty body": (f"multipart/form-data; boundary={BOUNDARY}", b""),
+}
+
+
+@pytest.mark.parametrize("path", ["tips/new", "tips/status", "staff/login"])
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_broken_bodies_are_refused_politely(hostile_app, case, path):
+    content_type, body = MALFORMED[case]
+    lang = ("vi", "km", "en")[len(case) % 3]
+    response = hostile_app.test_client().post(f"/{lang}/{path}", data=body, content_type=content_type)
+    check(hostile_app, response, lang)
+
+
+def test_a_body_shorter_than_its_length_is_refused_politely(hostile_app):
+    body = _part("what_seen", b"x") + f"--{BOUNDARY}--\r\n".encode()
+    response = hostile_app.test_client().post(
+        "/km/tips/new", input_stream=io.BytesIO(body), content_type=f"multipart/form-data; boundary={BOUNDARY}",
+        headers={"Content-Length": str(len(body) + 500)})
+    check(hostile_app, response, "km")
+
+
+# -- uploads --------------------------------------------------------------------------------------
+
+def jpeg(size: tuple[int, int] = (40, 30)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "olive").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny valid PNG whose header says width × height (IHDR patched, CRC recomputed)."""
+    buffer = io.BytesIO()
+    Image.new("1", (1, 1)).save(buffer, "PNG")
+    data = bytearray(buffer.getvalue())
+    ihdr = data.index(b"IHDR")
+    data[ihdr + 4:ihdr + 12] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[ihdr:ihdr + 17])) & 0xFFFFFFFF
+    data[ihdr + 17:ihdr + 21] = struct.pack(">I", crc)
+    return bytes(data)
+
+
+def zip_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("evil.html", "<script>alert(1)</script>")
+    return buffer.getvalue()
+
+
+SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+       b'<script>alert(1)</script><rect width="10" height="10"/></svg>')
+REFUSED = {
+    "GIF with JavaScript": (b"GIF89a/*\x01\x00\x01\x00\x00\x00\x00*/=1;alert(1)//;", UnsupportedFormat),
+    "SVG with a script": (SVG, NotAnImage),
+    "HTML": (b"<!doctype html><html><body><script>alert(1)</script></body></html>", NotAnImage),
+    "ZIP": (zip_bytes(), NotAnImage),
+    "truncated JPEG": (jpeg((400, 300))[:600], DamagedImage),
+    "40,000 × 40,000 PNG": (png_claiming(40_000, 40_000), TooManyPixels),
+    "JPEG header claiming 60,000 × 60,000": (None, TooManyPixels),
+    "empty file": (b"", NotAnImage),
+    "over the photo limit": (b"\xff\xd8\xff" + b"\x00" * (MAX_PHOTO_MB * 1024 * 1024), PhotoTooLarge),
+}
+
+
+def _jpeg_claiming(width: int, height: int) -> bytes:
+    data = bytearray(jpeg())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def _tips(app: Flask) -> tuple[int, int]:
+    with app.app_context():
+        session = new_session()
+        try:
+            return (session.scalar(select(func.count(Tip.id))) or 0,
+                    session.scalar(select(func.count(TipPhoto.id))) or 0)
+        finally:
+            session.close()
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_files_that_are_not_photos_are_refused_and_the_text_is_kept(hostile_app, case):
+    content, error = REFUSED[case]
+    if content is None:
+        content = _jpeg_claiming(60_000, 60_000)
+    before = _tips(hostile_app)
+    lang = ("vi", "km", "en")[len(case) % 3]
+    what = f"ផ្នូរបី — ba ngôi mộ ({case})"
+    response = hostile_app.test_client().post(
+        f"/{lang}/tips/new", content_type="multipart/form-data",
+        data={**short_form(submission_id="", what_seen=what), "photos": [photo_file(content, "evil.jpg")]})
+    check(hostile_app, response, lang)
+    assert response.status_code == 400
+    page = Page(response.get_data(as_text=True))
+    message = page.error_for("photos")
+    reason = error.message % {"mb": MAX_PHOTO_MB} if error is PhotoTooLarge else error.message
+    assert translated(hostile_app, lang, reason) in message
+    assert "evil.jpg" in message
+    assert page.field_value("what_seen") == what
+    assert _tips(hostile_app) == before
+
+
+def test_a_jpeg_with_a_zip_appended_is_stored_without_it(hostile_app):
+    """A real picture with an archive hidden after it (a polyglot): the picture is re-encoded from
+    its pixels, so nothing of the archive is stored."""
+    polyglot = jpeg() + zip_bytes()
+    response = hostile_app.test_client().post(
+        "/en/tips/new", content_type="multipart/form-data",
+        data={**short_form(submission_id=""), "photos": [photo_file(polyglot, "holiday.jpg")]})
+    check(hostile_app, response, "en")
+    assert response.status_code == 201
+    with hostile_app.app_context():
+        session = new_session()
+        data = session.scalar(select(TipPhoto.data).order_by(TipPhoto.id.desc()).limit(1))
+        session.close()
+    assert data.startswith(b"\xff\xd8")
+    assert data.endswith(b"\xff\xd9")
+    assert b"PK\x03\x04" not in data
+    assert b"<script" not in data
+
+
+TRAVERSAL_NAMES = ["../../../../etc/passwd", "..\\..\\..\\windows\\win.ini", "/etc/shadow", "photo.jpg\x00.php",
+                   "<script>alert(1)</script>.jpg", "CON", "ảnh ក្រុង " * 200, ".htaccess", "~/.ssh/id_rsa"]
+
+
+@pytest.mark.parametrize("name", TRAVERSAL_NAMES, ids=range(len(TRAVERSAL_NAMES)))
+def test_path_traversal_names_are_only_names(hostile_app, tmp_path, name):
+    """The name of an upload is never used as a path: a real photo is stored in the database
+    under no name at all; a refused file is named by its last part only, escaped."""
+    upload_dir = Path(hostile_app.config["UPLOAD_DIR"])
+    before = sorted(p for p in Path(hostile_app.instance_path).rglob("*"))
+    client = hostile_app.test_client()
+    good = client.post("/vi/tips/new", content_type="multipart/form-data",
+                       data={**short_form(submission_id=""), "photos": [photo_file(jpeg(), name)]})
+    check(hostile_app, good, "vi")
+    assert good.status_code == 201
+    bad = client.post("/km/tips/new", content_type="multipart/form-data",
+                      data={**short_form(submission_id=""), "photos": [photo_file(b"<html>", name)]})
+    check(hostile_app, bad, "km")
+    assert bad.status_code == 400
+    message = Page(bad.get_data(as_text=True)).error_for("photos")
+    assert "/" not in message.split("“", 1)[-1].split("”", 1)[0]
+    assert "<script>" not in bad.get_data(as_text=True)
+    assert not upload_dir.exists() or not any(upload_dir.iterdir())
+    assert sorted(p for p in Path(hostile_app.instance_path).rglob("*")) == before
+    assert not Path("/etc/passwd.jpg").exists()
+
+
+def test_a_photo_over_the_limit_keeps_every_typed_word(hostile_app):
+    """One photo too large, the whole request still under the limit: the form comes back with
+    everything typed, and the photo is named."""
+    form = {**short_form(submission_id="", what_seen="Mộ ở sau chùa, ផ្នូរបី"), "period": "1979",
+            "photos": [photo_file(b"\xff\xd8" + b"0" * (MAX_PHOTO_MB * 1024 * 1024 + 1), "big.jpg")]}
+    response = hostile_app.test_client().post("/vi/tips/new", data=form, content_type="multipart/form-data")
+    check(hostile_app, response, "vi")
+    assert response.status_code == 400
+    page = Page(response.get_data(as_text=True))
+    assert page.field_value("what_seen") == "Mộ ở sau chùa, ផ្នូរបី"
+    assert page.field_value("period") == "1979"
+    assert "big.jpg" in page.error_for("photos")
+
+
+def test_a_request_over_the_limit_gets_a_page_that_explains_what_to_do(hostile_app):
+    """Beyond MAX_CONTENT_LENGTH nothing of the body is read (so it cannot be shown again): the
+    answer is a translated 413 page that says to go back, where the browser kept the text."""
+    limit = hostile_app.config["MAX_CONTENT_LENGTH"]
+    form = {**short_form(submission_id=""), "photos": [photo_file(b"\xff\xd8" + b"0" * (limit + 1), "huge.jpg")]}
+    for lang in LANGS:
+        response = hostile_app.test_client().post(f"/{lang}/tips/new", data=form, content_type="multipart/form-data")
+        check(hostile_app, response, lang)
+        assert response.status_code == 413
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+@HOSTILE
+@given(content=st.one_of(st.binary(max_size=2000), st.binary(max_size=2000).map(lambda b: jpeg()[:200] + b),
+                         st.binary(max_size=400).map(lambda b: b"\x89PNG\r\n\x1a\n" + b),
+                         st.binary(max_size=400).map(lambda b: b"RIFF\x00\x00\x00\x00WEBPVP8 " + b)),
+       name=TEXT, lang=st.sampled_from(LANGS))
+def test_random_bytes_as_a_photo_never_crash(hostile_app, content, name, lang):
+    data = {**short_form(submission_id=""), "photos": [photo_file(content, name or "x")]}
+    response = hostile_app.test_client().post(f"/{lang}/tips/new", data=data, content_type="multipart/form-data")
+    check(hostile_app, response, lang)
+    assert response.status_code in (201, 400)
+
