@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 # (endpoint, label). Pages appear once their blueprint registers the endpoint.
 NAV_LINKS = (
     ("public.home", _l("Home")),
+    ("tips.new", _l("Report a burial site")),
     ("public.monuments", _l("Monuments")),
     ("public.repatriation", _l("Search and repatriation")),
     ("public.statistics", _l("Figures")),
     ("public.news", _l("News")),
     ("public.help", _l("Help for families")),
-    ("tips.new", _l("Report a burial site")),
     ("tips.status", _l("Follow up a report")),
 )
 SITEMAP_ENDPOINTS = (

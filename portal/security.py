@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from portal.extensions import csrf
+from portal.models.types import MAX_ID
 
 F = TypeVar("F", bound=Callable[..., Any])
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -20,7 +22,18 @@ PERMISSIONS_POLICY = (
 HSTS = "max-age=63072000; includeSubDomains"
 
 
+class DatabaseIntegerConverter(IntegerConverter):
+    """``<int:…>`` in URLs, bounded by what an id column holds: a huge number is a 404, not an
+    overflow in the database driver (a 500)."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = MAX_ID, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its routes: rules pick their converters when they are added.
+    app.url_map.converters["int"] = DatabaseIntegerConverter
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies > 0:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

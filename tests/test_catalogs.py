@@ -70,16 +70,22 @@ def test_placeholders_match(lang):
     assert wrong == []
 
 
+def _has_words(text: str) -> bool:
+    """Whether a string has words to translate once its placeholders are taken out."""
+    return bool(re.search(r"[^\W\d_]{2,}", PLACEHOLDER.sub("", text).replace("UTC", "")))
+
+
 @pytest.mark.parametrize("lang", ["vi", "km"])
 def test_no_entry_is_left_in_english(lang):
-    same = [m.id for m in _entries(lang) if m.string == m.id and m.id not in SAME_IN_EVERY_LANGUAGE]
+    same = [m.id for m in _entries(lang)
+            if m.string == m.id and m.id not in SAME_IN_EVERY_LANGUAGE and _has_words(m.id)]
     assert same == []
 
 
 def test_every_khmer_entry_is_written_in_khmer_script():
     latin_only = [m.id for m in _entries("km")
                   if isinstance(m.string, str) and not KHMER.search(m.string)
-                  and m.id not in SAME_IN_EVERY_LANGUAGE]
+                  and m.id not in SAME_IN_EVERY_LANGUAGE and _has_words(m.id)]
     assert latin_only == []
 
 

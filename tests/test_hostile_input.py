@@ -19,7 +19,6 @@ predictable; the figures of a run go to ``test-artifacts/hostile-input-*.json``.
 from __future__ import annotations
 
 import io
-import os
 import re
 import struct
 import zipfile
@@ -138,7 +137,8 @@ def check(app: Flask, response: Any, lang: str) -> None:
         if response.status_code in MESSAGES and response.status_code != 400:
             assert title.group(1).strip() == translated(app, lang, MESSAGES[response.status_code][0])
     else:
-        said = [e.text.strip() for e in page.with_class("field-error") + page.with_class("notice")]
+        said = [e.text.strip() for e in page.with_class("field-error") + page.with_class("notice")
+                + page.all("h1")]
         assert any(said), f"a {response.status_code} page that says nothing: {page.text[:400]}"
 
 
@@ -155,6 +155,8 @@ TRICKS = st.sampled_from([
     "NaN", "-1", "0", "99999999999999999999999", "1e309", "²", "١٢", "១២៣", "   ", "𝟗", "Ⅻ",
 ])
 TEXT = st.lists(st.one_of(KHMER, VIETNAMESE, CONTROL, ANY_CHAR, TRICKS), max_size=40).map("".join)
+# What can travel in a header at all (no line breaks); sent as UTF-8 bytes read as Latin-1.
+HEADER_TEXT = TEXT.map(lambda text: "".join(c for c in text if c not in "\r\n\x00"))
 HUGE = st.builds(lambda char, size: char * size, st.sampled_from(["ក", "ệ", "9", "\x00", "a\u0301"]),
                  st.sampled_from([5_000, 70_000]))
 VALUE = st.one_of(TEXT, TEXT, TEXT, HUGE, st.integers().map(str), st.sampled_from(
@@ -261,7 +263,7 @@ def test_any_number_in_a_url_is_found_or_not_found(hostile_app, admin_client, nu
 
 
 @HOSTILE
-@given(accept=TEXT, cookie=TEXT)
+@given(accept=HEADER_TEXT, cookie=HEADER_TEXT)
 def test_the_language_choice_survives_any_header(hostile_app, accept, cookie):
     client = hostile_app.test_client()
     client.set_cookie("portal_lang", cookie.encode("utf-8", "replace").decode("latin-1")[:100])
@@ -374,7 +376,8 @@ MALFORMED = {
                                            _part("what_seen", b"x" * (1024 * 1024 + 10))
                                            + f"--{BOUNDARY}--\r\n".encode()),
     "urlencoded invalid UTF-8": ("application/x-www-form-urlencoded", b"what_seen=%ff%fe%00&province=%C3%28&=&&=x"),
-    "urlencoded over the memory limit": ("application/x-www-form-urlencoded", b"what_seen=" + b"x" * (1024 * 1024 + 10)),
+    "urlencoded over the memory limit": ("application/x-www-form-urlencoded",
+                                         b"what_seen=" + b"x" * (1024 * 1024 + 10)),
     "JSON instead of a form": ("application/json", b'{"what_seen": ["x"], "province": {"$ne": 1}}'),
     "charset utf-7": ("application/x-www-form-urlencoded; charset=utf-7", b"what_seen=+ADw-script+AD4-"),
     "empty body": (f"multipart/form-data; boundary={BOUNDARY}", b""),

@@ -8,6 +8,10 @@ from typing import Any
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# The largest id an INTEGER column holds on PostgreSQL (SQLite's go further). A number typed into
+# a URL or a form beyond it matches nothing; it must never reach the driver, which overflows.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -6,6 +6,7 @@ from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from portal.models.audit import AuditEntry
+from portal.models.types import MAX_ID
 
 PAGE = 100
 
@@ -24,10 +25,10 @@ def search_audit(session: Session, text: str, before: int | None = None) -> list
         conditions = [AuditEntry.action.contains(text, autoescape=True),
                       AuditEntry.actor_name.contains(text, autoescape=True),
                       AuditEntry.subject.contains(text, autoescape=True)]
-        if pattern.isdigit():
+        if pattern.isascii() and pattern.isdigit() and int(pattern) <= MAX_ID:
             conditions.append(AuditEntry.tip_id == int(pattern))
             conditions.append(cast(AuditEntry.id, String) == pattern)
         query = query.where(or_(*conditions))
-    if before:
+    if before and before <= MAX_ID:
         query = query.where(AuditEntry.id < before)
     return list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(PAGE)))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from portal.i18n import fold
 from portal.models.staff import StaffUser
 from portal.models.tip import Tip, TipPhoto, TipStatus
+from portal.models.types import MAX_ID
 
 PAGE_SIZE = 50
 OPEN_STATUSES = (TipStatus.NEW, TipStatus.IN_REVIEW, TipStatus.VERIFIED, TipStatus.PASSED_TO_TEAM)
@@ -77,7 +78,8 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int] | None:
     if not cursor or len(cursor) > 40:
         return None
     micros, _, tip_id = cursor.partition("-")
-    if not (micros.isdigit() and tip_id.isdigit()):
+    if not (micros.isascii() and micros.isdigit() and tip_id.isascii() and tip_id.isdigit()) \
+            or int(tip_id) > MAX_ID:
         return None
     try:
         return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(tip_id)

@@ -18,6 +18,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm
 from portal.models.tip import MAX_MESSAGE, TipChannel, TipOutcome, TipStatus
+from portal.models.types import MAX_ID
+from portal.services.exports import HOW_KNOWN_LABELS  # noqa: F401  (one set of labels for staff pages and exports)
 from portal.services.queue import Sort
 from portal.tips.forms import TipForm
 
@@ -83,7 +85,7 @@ class TransitionForm(PortalForm):
     reason = TextAreaField(_l("Reason (required to reject; not shown to the tipster)"),
                            validators=[Optional(), Length(max=2000)])
     duplicate_of = IntegerField(_l("Number of the tip this one repeats"),
-                                validators=[Optional(), NumberRange(min=1)])
+                                validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
     outcome = SelectField(_l("Field outcome"),
                           choices=[SelectChoice("", "—")] + [SelectChoice(o.value, OUTCOME_LABELS[o])
                                                              for o in TipOutcome],

@@ -29,6 +29,8 @@ from portal.services.tips import public_status, thread
 from portal.staff import bp
 from portal.staff.access import current_staff, register_section, roles_required
 from portal.staff.review_forms import (
+    CHANNEL_LABELS,
+    HOW_KNOWN_LABELS,
     MOVE_LABELS,
     OUTCOME_LABELS,
     STATUS_LABELS,
@@ -175,7 +177,8 @@ def _tip_page(tip: Tip, *, contact: moderation.Contact | None = None, status: in
         messages=thread(tip), audit=tip_audit(session, tip.id), public=public_status(tip),
         duplicate=duplicate, place_name=_place_name, STATUS_LABELS=STATUS_LABELS, MOVE_LABELS=MOVE_LABELS,
         likely_duplicates=duplicates.likely_duplicates(session, tip, current_app.config["DUPLICATE_RADIUS_M"]),
-        OUTCOME_LABELS=OUTCOME_LABELS, staff_maps=current_app.config["STAFF_MAPS"],
+        OUTCOME_LABELS=OUTCOME_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, HOW_KNOWN_LABELS=HOW_KNOWN_LABELS,
+        staff_maps=current_app.config["STAFF_MAPS"],
         tile_url=current_app.config["TILE_URL"],
     ), status=status)
     return no_store(response)
@@ -303,9 +306,9 @@ def tip_redact(tip_id: int) -> ResponseReturnValue:
             tip = _tip_or_404(tip_id)
             if field == "coordinates":
                 moderation.redact_coordinates(session, tip, actor)
-            elif field == "message" and item and item.isdigit():
+            elif field == "message" and item and item.isascii() and item.isdigit():
                 moderation.redact_message(session, tip, int(item), actor)
-            elif field == "photo" and item and item.isdigit():
+            elif field == "photo" and item and item.isascii() and item.isdigit():
                 moderation.delete_photo(session, tip, int(item), actor)
             else:
                 moderation.redact_field(session, tip, field, actor)
