@@ -17,7 +17,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
 from portal import geo
@@ -121,17 +121,21 @@ def _tip_row(number: int, created: datetime, rng: random.Random, statuses: list[
 
 
 def add_tips(engine: Engine, count: int = TIPS, rng: random.Random | None = None) -> int:
-    """``count`` tips, newest at :data:`NEWEST`, one every ~20 minutes going back (bulk inserts)."""
+    """``count`` more tips, one every ~20 minutes going back from :data:`NEWEST` or from the
+    oldest tip already there (bulk inserts)."""
     rng = rng or random.Random(SEED)
     statuses = [s for s, _w in STATUS_WEIGHTS]
     weights = [w for _s, w in STATUS_WEIGHTS]
     province_codes = [p.code for p in geo.provinces()]
-    created = NEWEST
+    with engine.connect() as conn:
+        start = conn.execute(select(func.count()).select_from(Tip)).scalar_one()
+        oldest = conn.execute(select(func.min(Tip.created_at))).scalar()
+    created = min(NEWEST, oldest - timedelta(minutes=1)) if oldest is not None else NEWEST
     written = 0
     while written < count:
         size = min(CHUNK, count - written)
         rows = []
-        for number in range(written, written + size):
+        for number in range(start + written, start + written + size):
             rows.append(_tip_row(number, created, rng, statuses, weights, province_codes))
             created -= timedelta(seconds=rng.randint(60, 2400))
         with engine.begin() as conn:

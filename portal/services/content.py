@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload, undefer
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from portal import geo
 from portal.config import LANGUAGES
@@ -322,7 +322,8 @@ class SeasonGroup:
 def official_figures(session: Session, lang: str, season: str | None = None,
                      province: str | None = None) -> list[SeasonGroup]:
     """Official figures (each with its source), newest dry season first, all-time figures last."""
-    stmt = select(Figure).where(Figure.is_official.is_(True)).options(selectinload(Figure.texts))
+    # One joined query, whatever the number of figures (selectinload splits long IN lists).
+    stmt = select(Figure).where(Figure.is_official.is_(True)).options(joinedload(Figure.texts))
     if season == "all":
         stmt = stmt.where(Figure.season.is_(None))
     elif is_valid_season(season):
@@ -330,7 +331,7 @@ def official_figures(session: Session, lang: str, season: str | None = None,
     if geo.province(province) is not None:
         stmt = stmt.where(Figure.province_code == province)
     figures = session.scalars(stmt.order_by(Figure.province_code.is_not(None), Figure.province_code,
-                                            Figure.id)).all()
+                                            Figure.id)).unique().all()
     groups: dict[str | None, list[FigureRow]] = {}
     for figure in figures:
         groups.setdefault(figure.season, []).append(

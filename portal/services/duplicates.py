@@ -178,10 +178,21 @@ def _squeezed(folded: str) -> str:
     return "".join(_words(folded))
 
 
-def _name_keys(folded: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _name_keys(folded: str) -> tuple[str, ...]:
     """Each name of a list ("Nguyễn Văn An, Lê Văn Bình và …") as its words, sorted and joined."""
     names = _NAME_SEPARATORS.split(folded)
-    return [key for key in ("".join(sorted(_words(name))) for name in names) if key]
+    return tuple(key for key in ("".join(sorted(_words(name))) for name in names) if key)
+
+
+@lru_cache(maxsize=16384)
+def _alike(a: str, b: str) -> bool:
+    """Two spellings of one name: equal, or at least NAME_MATCH alike (cheap upper bounds first)."""
+    if a == b:
+        return True
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return (matcher.real_quick_ratio() >= NAME_MATCH and matcher.quick_ratio() >= NAME_MATCH
+            and matcher.ratio() >= NAME_MATCH)
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -191,9 +202,7 @@ def name_similarity(a: str, b: str) -> float:
     if not keys_a or not keys_b:
         return 0.0
     shorter, longer = sorted((keys_a, keys_b), key=len)
-    matched = sum(1 for key in shorter if any(
-        key == other or SequenceMatcher(None, key, other, autojunk=False).ratio() >= NAME_MATCH
-        for other in longer))
+    matched = sum(1 for key in shorter if any(_alike(key, other) for other in longer))
     return matched / len(shorter)
 
 

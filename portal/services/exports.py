@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import segno
@@ -244,9 +245,10 @@ def describe_filters(filters: queue.QueueFilter, ids: Sequence[int] = ()) -> dic
 # --- Flattening ---------------------------------------------------------------------------------
 
 
-def _places(tip: Tip, locale: str) -> tuple[PlaceName, ...]:
+@lru_cache(maxsize=4096)
+def _places(codes: tuple[str | None, ...], locale: str) -> tuple[PlaceName, ...]:
     places = []
-    for code in (tip.province_code, tip.district_code, tip.commune_code, tip.village_code):
+    for code in codes:
         place = geo.place(code) if code else None
         if place is not None:
             places.append(PlaceName(level=place.level, name=place.name(locale), name_km=place.name_kh))
@@ -256,28 +258,34 @@ def _places(tip: Tip, locale: str) -> tuple[PlaceName, ...]:
 def flatten(tip: Tip, locale: str, include_contact: bool = False) -> ExportedTip:
     """One tip as plain data in ``locale`` (call inside an application context)."""
     with force_locale(locale):
-        return ExportedTip(
-            id=tip.id, status=tip.status.value, status_label=str(STATUS_LABELS[tip.status]),
-            received=tip.created_at.astimezone(UTC).date(), places=_places(tip, locale),
-            latitude=tip.latitude, longitude=tip.longitude, uncertainty_m=tip.uncertainty_m,
-            place_description=tip.place_description or "", local_name=tip.local_name or "",
-            what_seen=tip.what_seen or "",
-            how_known=str(HOW_KNOWN_LABELS[tip.how_known]) if tip.how_known else "",
-            period=tip.period or "", estimated_graves=tip.estimated_graves,
-            fallen_names=tip.fallen_names or "", fallen_unit=tip.fallen_unit or "",
-            fallen_hometown=tip.fallen_hometown or "", language=LANGUAGE_NAMES.get(tip.language, tip.language),
-            outcome=str(OUTCOME_LABELS[tip.outcome]) if tip.outcome and tip.status == TipStatus.CLOSED else "",
-            search_team=tip.search_team or "",
-            searched_on=tip.searched_on,
-            remains_count=tip.remains_count, duplicate_of=tip.duplicate_of_id,
-            contact=Contact(name=tip.contact_name, phone=tip.contact_phone, email=tip.contact_email,
-                            messaging=tip.contact_messaging, language=tip.contact_language,
-                            anonymous=tip.anonymous) if include_contact else None,
-        )
+        return _flatten(tip, locale, include_contact)
 
 
 def flatten_all(tips: Iterable[Tip], locale: str, include_contact: bool = False) -> list[ExportedTip]:
-    return [flatten(tip, locale, include_contact) for tip in tips]
+    with force_locale(locale):
+        return [_flatten(tip, locale, include_contact) for tip in tips]
+
+
+def _flatten(tip: Tip, locale: str, include_contact: bool) -> ExportedTip:
+    codes = (tip.province_code, tip.district_code, tip.commune_code, tip.village_code)
+    return ExportedTip(
+        id=tip.id, status=tip.status.value, status_label=str(STATUS_LABELS[tip.status]),
+        received=tip.created_at.astimezone(UTC).date(), places=_places(codes, locale),
+        latitude=tip.latitude, longitude=tip.longitude, uncertainty_m=tip.uncertainty_m,
+        place_description=tip.place_description or "", local_name=tip.local_name or "",
+        what_seen=tip.what_seen or "",
+        how_known=str(HOW_KNOWN_LABELS[tip.how_known]) if tip.how_known else "",
+        period=tip.period or "", estimated_graves=tip.estimated_graves,
+        fallen_names=tip.fallen_names or "", fallen_unit=tip.fallen_unit or "",
+        fallen_hometown=tip.fallen_hometown or "", language=LANGUAGE_NAMES.get(tip.language, tip.language),
+        outcome=str(OUTCOME_LABELS[tip.outcome]) if tip.outcome and tip.status == TipStatus.CLOSED else "",
+        search_team=tip.search_team or "",
+        searched_on=tip.searched_on,
+        remains_count=tip.remains_count, duplicate_of=tip.duplicate_of_id,
+        contact=Contact(name=tip.contact_name, phone=tip.contact_phone, email=tip.contact_email,
+                        messaging=tip.contact_messaging, language=tip.contact_language,
+                        anonymous=tip.anonymous) if include_contact else None,
+    )
 
 
 # --- Formats ------------------------------------------------------------------------------------
