@@ -35,14 +35,14 @@ class StaffAccount:
     role: str
     password: str
     totp_secret: str
-    language: str = "vi"
+    language: str = "en"
     recovery_codes: list[str] = field(default_factory=list)
 
     def code(self) -> str:
         return pyotp.TOTP(self.totp_secret).now()
 
 
-def create_staff(app: Flask, role: str, *, username: str | None = None, language: str = "vi",
+def create_staff(app: Flask, role: str, *, username: str | None = None, language: str = "en",
                  password: str = PASSWORD) -> StaffAccount:
     """A ready account (password chosen, TOTP confirmed), created through the service."""
     username = username or f"{role}{next(_numbers)}"
@@ -80,7 +80,7 @@ def csrf_token(html: str) -> dict[str, str]:
     return {"csrf_token": match.group(1)}
 
 
-def login(client: FlaskClient, account: StaffAccount, *, lang: str = "vi") -> Any:
+def login(client: FlaskClient, account: StaffAccount, *, lang: str = "en") -> Any:
     """Sign the client in with the password, then a TOTP code; return the final redirect."""
     forget_used_code(client.application, account)
     page = client.get(f"/{lang}/staff/login")

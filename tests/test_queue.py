@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -122,10 +123,10 @@ def test_queue_page_follows_its_next_link(app, client, moderator):
         make_tip(app, created_at=T0 + timedelta(minutes=n))
     login(client, moderator)
     html = client.get("/en/staff/queue").get_data(as_text=True)
-    assert html.count('href="/en/staff/tips/') == 50
+    assert len(re.findall(r'href="/en/staff/tips/\d+"', html)) == 50
     next_url = html.split('rel="next"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
     html = client.get(next_url).get_data(as_text=True)
-    assert html.count('href="/en/staff/tips/') == 5
+    assert len(re.findall(r'href="/en/staff/tips/\d+"', html)) == 5
     assert 'rel="next"' not in html
 
 

@@ -115,7 +115,7 @@ SIGNS_OUT = {"staff.logout", "staff.sign_out_everywhere"}
 # ---------------------------------------------------------------------------------------------
 
 ROLES = [None, MODERATOR, EDITOR, ADMIN]
-LOGIN_PATH = "/vi/staff/login"
+LOGIN_PATH = "/en/staff/login"
 
 
 def staff_rules(app: Flask) -> list[Rule]:
@@ -132,7 +132,7 @@ def url_for_rule(app: Flask, rule: Rule, ctx: dict[str, Any]) -> str:
     values: dict[str, Any] = {}
     for argument in rule.arguments:
         if argument == "lang":
-            values["lang"] = "vi"
+            values["lang"] = "en"
             continue
         sample = SAMPLE_ARGS[argument]  # KeyError: add a sample value for the new argument
         values[argument] = sample(ctx) if callable(sample) else sample

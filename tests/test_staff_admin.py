@@ -45,7 +45,7 @@ def audit_entries(app, action: str) -> list[AuditEntry]:
 
 
 def signed_in(client) -> bool:
-    return client.get("/vi/staff/").status_code == 200
+    return client.get("/en/staff/").status_code == 200
 
 
 NEW_PASSWORD = "a brand new password"
@@ -67,8 +67,8 @@ def complete_setup(app, link: str, username: str, password: str = NEW_PASSWORD) 
 
 
 def create_via_page(client, username: str, role: str = "moderator", language: str = "vi") -> Any:
-    page = client.get("/vi/staff/accounts/new")
-    return client.post("/vi/staff/accounts/new", data={"username": username, "role": role,
+    page = client.get("/en/staff/accounts/new")
+    return client.post("/en/staff/accounts/new", data={"username": username, "role": role,
                                                        "language": language, **csrf_token(page.text)})
 
 
@@ -99,7 +99,7 @@ def test_admin_creates_an_account_and_the_set_up_link_signs_it_in(app, client, a
                            totp_secret=user_row(app, "sophea").totp_secret)
     assert login(newcomer, account).location.endswith("/km/staff/")
 
-    listing = client.get("/vi/staff/accounts/")
+    listing = client.get("/en/staff/accounts/")
     assert "sophea" in listing.text
 
 
@@ -118,7 +118,7 @@ def test_a_new_link_replaces_the_old_one(app, client, admin):
     login(client, admin)
     first = SETUP_LINK.search(create_via_page(client, "kim").text).group(1)
     row = user_row(app, "kim")
-    response = client.post(f"/vi/staff/accounts/{row.id}/reset")
+    response = client.post(f"/en/staff/accounts/{row.id}/reset")
     second = SETUP_LINK.search(response.text).group(1)
     visitor = app.test_client()
     assert visitor.get(first.removeprefix("http://localhost")).status_code == 404
@@ -133,11 +133,11 @@ def test_role_change_takes_effect_at_once_and_is_logged(app, admin, moderator):
     admin_client, mod_client = app.test_client(), app.test_client()
     login(admin_client, admin)
     login(mod_client, moderator)
-    assert mod_client.get("/vi/staff/accounts/").status_code == 403
-    response = admin_client.post(f"/vi/staff/accounts/{moderator.id}/role", data={"role": "admin"})
+    assert mod_client.get("/en/staff/accounts/").status_code == 403
+    response = admin_client.post(f"/en/staff/accounts/{moderator.id}/role", data={"role": "admin"})
     assert response.status_code == 302
     assert "Administrator" in admin_client.get(response.location).text
-    assert mod_client.get("/vi/staff/accounts/").status_code == 200
+    assert mod_client.get("/en/staff/accounts/").status_code == 200
     [entry] = audit_entries(app, "staff.role_changed")
     assert (entry.actor_name, entry.subject, entry.detail) == ("admin", "moderator",
                                                                {"old": "moderator", "new": "admin"})
@@ -145,7 +145,7 @@ def test_role_change_takes_effect_at_once_and_is_logged(app, admin, moderator):
 
 def test_unknown_role_is_refused(app, client, admin, moderator):
     login(client, admin)
-    response = client.post(f"/vi/staff/accounts/{moderator.id}/role", data={"role": "owner"})
+    response = client.post(f"/en/staff/accounts/{moderator.id}/role", data={"role": "owner"})
     assert response.status_code == 302
     assert user_row(app, "moderator").role == StaffRole.MODERATOR
     assert "Please choose a role." in client.get(response.location).text
@@ -155,17 +155,17 @@ def test_disable_ends_sessions_and_enable_lets_them_back(app, admin, editor):
     admin_client, editor_client = app.test_client(), app.test_client()
     login(admin_client, admin)
     login(editor_client, editor)
-    response = admin_client.post(f"/vi/staff/accounts/{editor.id}/disable")
+    response = admin_client.post(f"/en/staff/accounts/{editor.id}/disable")
     assert response.status_code == 302
     assert not signed_in(editor_client)
-    page = editor_client.get("/vi/staff/login")
-    response = editor_client.post("/vi/staff/login", data={
+    page = editor_client.get("/en/staff/login")
+    response = editor_client.post("/en/staff/login", data={
         "username": editor.username, "password": editor.password, **csrf_token(page.text)})
     assert response.status_code == 200
     assert "sign-in-error" in response.text
-    assert "Disabled" in admin_client.get("/vi/staff/accounts/").text
+    assert "Disabled" in admin_client.get("/en/staff/accounts/").text
 
-    admin_client.post(f"/vi/staff/accounts/{editor.id}/enable")
+    admin_client.post(f"/en/staff/accounts/{editor.id}/enable")
     login(editor_client, editor)
     assert signed_in(editor_client)
     assert [e.subject for e in audit_entries(app, "staff.account_disabled")] == ["editor"]
@@ -176,14 +176,14 @@ def test_reset_second_factor_locks_out_the_old_phone_and_gives_a_new_link(app, a
     admin_client, mod_client = app.test_client(), app.test_client()
     login(admin_client, admin)
     login(mod_client, moderator)
-    response = admin_client.post(f"/vi/staff/accounts/{moderator.id}/reset")
+    response = admin_client.post(f"/en/staff/accounts/{moderator.id}/reset")
     assert response.status_code == 200
     link = SETUP_LINK.search(response.text).group(1)
     assert not signed_in(mod_client)
 
     # The old password and recovery codes no longer sign in.
-    page = mod_client.get("/vi/staff/login")
-    response = mod_client.post("/vi/staff/login", data={
+    page = mod_client.get("/en/staff/login")
+    response = mod_client.post("/en/staff/login", data={
         "username": moderator.username, "password": moderator.password, **csrf_token(page.text)})
     assert "sign-in-error" in response.text
     with app.app_context():
@@ -206,12 +206,12 @@ def test_reset_second_factor_locks_out_the_old_phone_and_gives_a_new_link(app, a
 
 def test_admin_cannot_change_their_own_account(app, client, admin):
     login(client, admin)
-    page = client.get(f"/vi/staff/accounts/{admin.id}")
+    page = client.get(f"/en/staff/accounts/{admin.id}")
     assert page.status_code == 200
     assert f"/accounts/{admin.id}/disable" not in page.text
-    for path, data in ((f"/vi/staff/accounts/{admin.id}/disable", {}),
-                       (f"/vi/staff/accounts/{admin.id}/role", {"role": "editor"}),
-                       (f"/vi/staff/accounts/{admin.id}/reset", {})):
+    for path, data in ((f"/en/staff/accounts/{admin.id}/disable", {}),
+                       (f"/en/staff/accounts/{admin.id}/role", {"role": "editor"}),
+                       (f"/en/staff/accounts/{admin.id}/reset", {})):
         response = client.post(path, data=data)
         assert response.status_code == 302
         assert "another administrator" in client.get(response.location).text
@@ -232,8 +232,8 @@ def test_the_last_active_admin_cannot_be_removed(db_session, admin, moderator):
 
 def test_missing_account_is_not_found(client, admin):
     login(client, admin)
-    assert client.get("/vi/staff/accounts/9999").status_code == 404
-    assert client.post("/vi/staff/accounts/9999/disable").status_code == 404
+    assert client.get("/en/staff/accounts/9999").status_code == 404
+    assert client.post("/en/staff/accounts/9999/disable").status_code == 404
 
 
 def test_accounts_list_shows_who_is_waiting_locked_or_disabled(app, client, admin, moderator, editor):
@@ -247,7 +247,7 @@ def test_accounts_list_shows_who_is_waiting_locked_or_disabled(app, client, admi
         session.commit()
         session.close()
     login(client, admin)
-    page = client.get("/vi/staff/accounts/").text
+    page = client.get("/en/staff/accounts/").text
     for text in ("Waiting for set-up", "Disabled", "Active"):
         assert text in page
 
@@ -259,14 +259,14 @@ def test_accounts_list_shows_who_is_waiting_locked_or_disabled(app, client, admi
 def test_admin_forms_without_csrf_token_change_nothing(csrf_app, admin, moderator):
     client = csrf_app.test_client()
     login(client, admin)
-    response = client.post("/vi/staff/accounts/new", data={"username": "intruder", "role": "admin",
+    response = client.post("/en/staff/accounts/new", data={"username": "intruder", "role": "admin",
                                                            "language": "vi"})
     assert response.status_code == 200
     assert 'id="csrf-error"' in response.text
     assert user_row(csrf_app, "intruder") is None
-    for path, data in ((f"/vi/staff/accounts/{moderator.id}/role", {"role": "admin"}),
-                       (f"/vi/staff/accounts/{moderator.id}/disable", {}),
-                       (f"/vi/staff/accounts/{moderator.id}/reset", {})):
+    for path, data in ((f"/en/staff/accounts/{moderator.id}/role", {"role": "admin"}),
+                       (f"/en/staff/accounts/{moderator.id}/disable", {}),
+                       (f"/en/staff/accounts/{moderator.id}/reset", {})):
         assert client.post(path, data=data).status_code == 400, path
     row = user_row(csrf_app, "moderator")
     assert row.role == StaffRole.MODERATOR
@@ -277,12 +277,12 @@ def test_admin_forms_without_csrf_token_change_nothing(csrf_app, admin, moderato
         session.execute(update(StaffUser).where(StaffUser.id == moderator.id).values(active=False))
         session.commit()
         session.close()
-    assert client.post(f"/vi/staff/accounts/{moderator.id}/enable").status_code == 400
+    assert client.post(f"/en/staff/accounts/{moderator.id}/enable").status_code == 400
     assert not user_row(csrf_app, "moderator").active
 
     # With the token from the page, the same button works.
-    page = client.get(f"/vi/staff/accounts/{moderator.id}")
-    response = client.post(f"/vi/staff/accounts/{moderator.id}/enable", data=csrf_token(page.text))
+    page = client.get(f"/en/staff/accounts/{moderator.id}")
+    response = client.post(f"/en/staff/accounts/{moderator.id}/enable", data=csrf_token(page.text))
     assert response.status_code == 302
     assert user_row(csrf_app, "moderator").active
 
@@ -310,10 +310,10 @@ def test_flask_staff_create_makes_a_first_admin_who_can_sign_in(app, runner, mon
     assert row.is_set_up
 
     client = app.test_client()
-    page = client.get("/vi/staff/login")
-    client.post("/vi/staff/login",
+    page = client.get("/en/staff/login")
+    client.post("/en/staff/login",
                 data={"username": "founder", "password": PASSWORD, **csrf_token(page.text)})
-    response = client.post("/vi/staff/login/code", data={"code": codes[0]})
+    response = client.post("/en/staff/login/code", data={"code": codes[0]})
     assert response.location.endswith("/en/staff/")
     assert client.get("/en/staff/accounts/").status_code == 200
 
@@ -347,7 +347,7 @@ def test_flask_staff_create_with_link_and_reset_print_set_up_links(app, runner, 
 
     result = runner.invoke(args=["staff", "reset-second-factor", "admin"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"/vi/staff/setup/\S+", result.output)
+    assert re.search(r"/en/staff/setup/\S+", result.output)
     assert not user_row(app, "admin").is_set_up
     [entry] = audit_entries(app, "staff.second_factor_reset")
     assert entry.actor_name == "command line"

@@ -55,13 +55,13 @@ def audit_actions(app) -> list[tuple[str, str, dict[str, Any]]]:
             session.close()
 
 
-def post_password(client, username: str, password: str, lang: str = "vi"):
+def post_password(client, username: str, password: str, lang: str = "en"):
     page = client.get(f"/{lang}/staff/login")
     return client.post(f"/{lang}/staff/login", data={"username": username, "password": password,
                                                      **csrf_token(page.text)})
 
 
-def post_code(client, code: str, lang: str = "vi"):
+def post_code(client, code: str, lang: str = "en"):
     return client.post(f"/{lang}/staff/login/code", data={"code": code})
 
 
@@ -71,7 +71,7 @@ def error_text(html: str) -> str:
 
 
 def is_signed_in(client) -> bool:
-    response = client.get("/vi/staff/")
+    response = client.get("/en/staff/")
     return response.status_code == 200
 
 
@@ -96,7 +96,7 @@ def test_username_is_not_case_sensitive(app, client):
     account = create_staff(app, "moderator", username="lan")
     response = post_password(client, "  LAN ", account.password)
     assert response.status_code == 302
-    assert response.location.endswith("/vi/staff/login/code")
+    assert response.location.endswith("/en/staff/login/code")
 
 
 def test_wrong_password_and_unknown_account_get_the_same_answer(app, client, moderator):
@@ -117,7 +117,7 @@ def test_right_password_alone_does_not_sign_in(client, moderator):
     response = post_password(client, moderator.username, moderator.password)
     assert response.status_code == 302
     assert not is_signed_in(client)
-    assert client.get("/vi/staff/login/code").status_code == 200
+    assert client.get("/en/staff/login/code").status_code == 200
 
 
 def test_wrong_totp_code_is_refused(app, client, moderator):
@@ -224,7 +224,7 @@ def test_wrong_codes_count_towards_the_lock_out(app, client, moderator):
     assert response.status_code == 200
     response = post_code(client, moderator.code())
     assert response.status_code == 302
-    assert response.location.endswith("/vi/staff/login")
+    assert response.location.endswith("/en/staff/login")
     assert not is_signed_in(client)
     assert user_row(app, moderator.username).locked_until is not None
 
@@ -264,7 +264,7 @@ def test_sign_in_is_throttled_per_client(database_url, tmp_path, moderator):
         client = app.test_client()
         statuses = [post_password(client, moderator.username, "wrong password").status_code for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
-        assert client.get("/vi/staff/login").status_code == 200  # reading the page is not limited
+        assert client.get("/en/staff/login").status_code == 200  # reading the page is not limited
     finally:
         app.extensions["portal.engine"].dispose()
 
@@ -285,10 +285,10 @@ def test_sign_in_starts_a_fresh_session(client, moderator):
 
 def test_sign_out_is_a_post_and_ends_the_session(app, client, moderator):
     login(client, moderator)
-    assert client.get("/vi/staff/logout").status_code == 405
-    response = client.post("/vi/staff/logout")
+    assert client.get("/en/staff/logout").status_code == 405
+    response = client.post("/en/staff/logout")
     assert response.status_code == 302
-    assert response.location.endswith("/vi/staff/login")
+    assert response.location.endswith("/en/staff/login")
     assert "signed out" in client.get(response.location).text
     assert not is_signed_in(client)
     assert "staff.signed_out" in [a for a, _s, _d in audit_actions(app)]
@@ -300,13 +300,13 @@ def test_sign_out_everywhere_ends_the_other_devices_sessions(app, moderator):
     login(laptop, moderator)
     assert is_signed_in(phone)
     assert is_signed_in(laptop)
-    response = laptop.post("/vi/staff/account/sign-out-everywhere")
+    response = laptop.post("/en/staff/account/sign-out-everywhere")
     assert response.status_code == 302
-    assert response.location.endswith("/vi/staff/login")
+    assert response.location.endswith("/en/staff/login")
     assert not is_signed_in(laptop)
-    response = phone.get("/vi/staff/")
+    response = phone.get("/en/staff/")
     assert response.status_code == 302
-    assert "/vi/staff/login" in response.location
+    assert "/en/staff/login" in response.location
     assert "session has ended" in phone.get(response.location).text
     assert "staff.signed_out_everywhere" in [a for a, _s, _d in audit_actions(app)]
     # Signing in again works and is a new session.
@@ -330,9 +330,9 @@ def test_session_expires_after_inactivity(app, client, moderator):
     with client.session_transaction() as session:
         assert session[SESSION_KEY]["seen"] >= int(time.time()) - 5
         session[SESSION_KEY] = {**session[SESSION_KEY], "seen": int(time.time()) - idle - 1}
-    response = client.get("/vi/staff/account")
+    response = client.get("/en/staff/account")
     assert response.status_code == 302
-    assert response.location.endswith("/vi/staff/login?next=/vi/staff/account")
+    assert response.location.endswith("/en/staff/login?next=/en/staff/account")
     page = client.get(response.location)
     assert "without activity" in page.text
     assert not is_signed_in(client)
@@ -357,21 +357,21 @@ def test_second_step_must_follow_soon(client, moderator):
         session[PENDING_KEY] = {**session[PENDING_KEY], "at": int(time.time()) - 6 * 60}
     response = post_code(client, moderator.code())
     assert response.status_code == 302
-    assert response.location.endswith("/vi/staff/login")
+    assert response.location.endswith("/en/staff/login")
     assert not is_signed_in(client)
 
 
 def test_second_step_without_the_first_goes_back_to_sign_in(client):
-    response = client.get("/vi/staff/login/code")
+    response = client.get("/en/staff/login/code")
     assert response.status_code == 302
-    assert response.location.endswith("/vi/staff/login")
+    assert response.location.endswith("/en/staff/login")
 
 
 def test_after_sign_in_the_page_asked_for_opens_in_the_members_language(app, client):
     account = create_staff(app, "admin", username="dara", language="km")
-    response = client.get("/vi/staff/accounts/?page=2")
+    response = client.get("/en/staff/accounts/?page=2")
     assert response.status_code == 302
-    assert response.location.endswith("/vi/staff/login?next=/vi/staff/accounts/?page%3D2")
+    assert response.location.endswith("/en/staff/login?next=/en/staff/accounts/?page%3D2")
     page = client.get(response.location)
     response = client.post(response.location, data={"username": "dara", "password": account.password,
                                                      **csrf_token(page.text)})
@@ -379,20 +379,20 @@ def test_after_sign_in_the_page_asked_for_opens_in_the_members_language(app, cli
     assert response.location == "/km/staff/accounts/?page=2"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/vi/staff/", "https://evil.example/", "/vi/monuments/",
-                                    "/vi/staff/\\\\evil.example"])
+@pytest.mark.parametrize("target", ["//evil.example/en/staff/", "https://evil.example/", "/en/monuments/",
+                                    "/en/staff/\\\\evil.example"])
 def test_sign_in_never_redirects_off_the_staff_pages(app, client, target):
     account = create_staff(app, "moderator", username="sokha")
-    client.post(f"/vi/staff/login?next={target}", data={"username": "sokha", "password": account.password})
+    client.post(f"/en/staff/login?next={target}", data={"username": "sokha", "password": account.password})
     response = post_code(client, account.code())
-    assert response.location == "/vi/staff/"
+    assert response.location == "/en/staff/"
 
 
 def test_signed_in_member_opening_the_sign_in_page_goes_home(client, moderator):
     login(client, moderator)
     response = client.get("/en/staff/login")
     assert response.status_code == 302
-    assert response.location.endswith("/vi/staff/")
+    assert response.location.endswith("/en/staff/")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -400,33 +400,33 @@ def test_signed_in_member_opening_the_sign_in_page_goes_home(client, moderator):
 
 
 def test_staff_pages_are_never_cached_or_indexed(client, moderator):
-    for response in (client.get("/km/staff/login"), client.get("/vi/staff/no-such-page")):
+    for response in (client.get("/km/staff/login"), client.get("/en/staff/no-such-page")):
         assert response.headers["Cache-Control"] == "no-store"
         assert "noindex" in response.headers["X-Robots-Tag"]
     login(client, moderator)
-    response = client.get("/vi/staff/")
+    response = client.get("/en/staff/")
     assert response.headers["Cache-Control"] == "no-store"
     assert "noindex" in response.headers["X-Robots-Tag"]
-    public = client.get("/vi/")
+    public = client.get("/en/")
     assert "X-Robots-Tag" not in public.headers
 
 
 def test_language_choice_is_remembered_on_the_account(app, client, moderator):
     login(client, moderator)
-    response = client.post("/vi/staff/account", data={"language": "en"})
+    response = client.post("/en/staff/account", data={"language": "km"})
     assert response.status_code == 302
-    assert response.location.endswith("/en/staff/account")
-    assert "Your language was saved." in client.get(response.location).text
-    assert user_row(app, moderator.username).language == "en"
-    client.post("/en/staff/logout")
-    assert login(client, moderator).location.endswith("/en/staff/")
+    assert response.location.endswith("/km/staff/account")
+    assert '<html lang="km">' in client.get(response.location).text
+    assert user_row(app, moderator.username).language == "km"
+    client.post("/km/staff/logout")
+    assert login(client, moderator).location.endswith("/km/staff/")
 
 
 def test_unknown_language_is_not_saved(app, client, moderator):
     login(client, moderator)
-    response = client.post("/vi/staff/account", data={"language": "fr"})
+    response = client.post("/en/staff/account", data={"language": "fr"})
     assert response.status_code == 200
-    assert user_row(app, moderator.username).language == "vi"
+    assert user_row(app, moderator.username).language == "en"
 
 
 @pytest.mark.parametrize("lang", ["vi", "km", "en"])
@@ -463,7 +463,7 @@ def totp_secret_of(app, username: str) -> str:
 NEW_PASSWORD = "a new long password"
 
 
-def finish_setup(client, app, token: str, password: str = NEW_PASSWORD, lang: str = "vi",
+def finish_setup(client, app, token: str, password: str = NEW_PASSWORD, lang: str = "en",
                  code: str | None = None):
     page = client.get(f"/{lang}/staff/setup/{token}")
     assert page.status_code == 200
@@ -474,7 +474,7 @@ def finish_setup(client, app, token: str, password: str = NEW_PASSWORD, lang: st
 
 def test_set_up_link_enrols_totp_and_shows_recovery_codes_once(app, client):
     token = new_link(app)
-    page = client.get(f"/vi/staff/setup/{token}")
+    page = client.get(f"/en/staff/setup/{token}")
     assert '<img src="data:image/svg+xml' in page.text
     assert " style=" not in page.text
     secret = totp_secret_of(app, "vanna")
@@ -496,23 +496,23 @@ def test_set_up_link_enrols_totp_and_shows_recovery_codes_once(app, client):
 def test_set_up_link_works_once(app, client):
     token = new_link(app)
     assert finish_setup(client, app, token).status_code == 200
-    again = client.get(f"/vi/staff/setup/{token}")
+    again = client.get(f"/en/staff/setup/{token}")
     assert again.status_code == 404
     assert "does not work" in again.text
-    response = client.post(f"/vi/staff/setup/{token}", data={
+    response = client.post(f"/en/staff/setup/{token}", data={
         "password": "another long password", "confirm": "another long password", "code": "123456"})
     assert response.status_code == 404
 
 
 def test_set_up_link_expires_after_48_hours(app, client):
     token = new_link(app, now=datetime.now(UTC) - timedelta(hours=48, seconds=1))
-    assert client.get(f"/vi/staff/setup/{token}").status_code == 404
+    assert client.get(f"/en/staff/setup/{token}").status_code == 404
     fresh = new_link(app, username="sreyneang", now=datetime.now(UTC) - timedelta(hours=47))
-    assert client.get(f"/vi/staff/setup/{fresh}").status_code == 200
+    assert client.get(f"/en/staff/setup/{fresh}").status_code == 200
 
 
 def test_unknown_set_up_link_is_not_found(client):
-    assert client.get("/vi/staff/setup/made-up-token").status_code == 404
+    assert client.get("/en/staff/setup/made-up-token").status_code == 404
 
 
 def test_set_up_refuses_a_short_password_and_a_wrong_code(app, client):
@@ -558,7 +558,7 @@ def test_account_waiting_for_set_up_cannot_sign_in(app, client):
 
 def test_sign_in_without_csrf_token_is_not_acted_on(csrf_app, moderator):
     client = csrf_app.test_client()
-    response = client.post("/vi/staff/login", data={"username": moderator.username,
+    response = client.post("/en/staff/login", data={"username": moderator.username,
                                                     "password": moderator.password})
     assert response.status_code == 200
     assert 'id="csrf-error"' in response.text
@@ -570,10 +570,10 @@ def test_sign_in_without_csrf_token_is_not_acted_on(csrf_app, moderator):
 
 def test_second_step_without_csrf_token_is_not_acted_on(csrf_app, moderator):
     client = csrf_app.test_client()
-    page = client.get("/vi/staff/login")
-    client.post("/vi/staff/login", data={"username": moderator.username, "password": moderator.password,
+    page = client.get("/en/staff/login")
+    client.post("/en/staff/login", data={"username": moderator.username, "password": moderator.password,
                                          **csrf_token(page.text)})
-    response = client.post("/vi/staff/login/code", data={"code": moderator.code()})
+    response = client.post("/en/staff/login/code", data={"code": moderator.code()})
     assert response.status_code == 200
     assert 'id="csrf-error"' in response.text
     assert not is_signed_in(client)
@@ -582,28 +582,28 @@ def test_second_step_without_csrf_token_is_not_acted_on(csrf_app, moderator):
 def test_sign_out_without_csrf_token_is_refused(csrf_app, moderator):
     client = csrf_app.test_client()
     login(client, moderator)
-    assert client.post("/vi/staff/logout").status_code == 400
-    assert client.post("/vi/staff/account/sign-out-everywhere").status_code == 400
+    assert client.post("/en/staff/logout").status_code == 400
+    assert client.post("/en/staff/account/sign-out-everywhere").status_code == 400
     assert is_signed_in(client)
     assert user_row(csrf_app, moderator.username).session_generation == 0
-    page = client.get("/vi/staff/")
-    assert client.post("/vi/staff/logout", data=csrf_token(page.text)).status_code == 302
+    page = client.get("/en/staff/")
+    assert client.post("/en/staff/logout", data=csrf_token(page.text)).status_code == 302
     assert not is_signed_in(client)
 
 
 def test_language_form_without_csrf_token_is_not_acted_on(csrf_app, moderator):
     client = csrf_app.test_client()
     login(client, moderator)
-    response = client.post("/vi/staff/account", data={"language": "km"})
+    response = client.post("/en/staff/account", data={"language": "km"})
     assert response.status_code == 200
     assert 'id="csrf-error"' in response.text
-    assert user_row(csrf_app, moderator.username).language == "vi"
+    assert user_row(csrf_app, moderator.username).language == "en"
 
 
 def test_set_up_without_csrf_token_is_not_acted_on(csrf_app):
     token = new_link(csrf_app)
     client = csrf_app.test_client()
-    response = client.post(f"/vi/staff/setup/{token}", data={
+    response = client.post(f"/en/staff/setup/{token}", data={
         "password": "a new long password", "confirm": "a new long password",
         "code": pyotp.TOTP(totp_secret_of(csrf_app, "vanna")).now()})
     assert response.status_code == 200
