@@ -64,6 +64,7 @@ class WrkResult:
     p99_ms: float = 0.0
     socket_errors: int = 0
     bad_status: int = 0
+    cpu_us: float = 0.0  # the server's CPU time (all its processes) per request
     output: str = ""
 
     @property
@@ -105,8 +106,33 @@ class Load:
     warmup: int
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its descendants (a gunicorn master and its workers)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with suppress(OSError):
+                stat = (entry / "stat").read_text()
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += [child for child, parent in parents.items() if parent == current]
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    ticks = 0
+    for pid in pids:
+        with suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def run_wrk(url: str, load: Load, *, headers: dict[str, str] | None = None, script: Path | None = None,
-            script_args: tuple[str, ...] = (), seconds: int | None = None) -> WrkResult:
+            script_args: tuple[str, ...] = (), seconds: int | None = None, server: Server | None = None) -> WrkResult:
     seconds = load.seconds if seconds is None else seconds
     command = ["timeout", "--kill-after=5", str(seconds + 30), "wrk", f"-t{load.threads}",
                f"-c{load.connections}", f"-d{seconds}s", "--timeout", "10s", "--latency"]
@@ -117,10 +143,16 @@ def run_wrk(url: str, load: Load, *, headers: dict[str, str] | None = None, scri
     command.append(url)
     if script_args:
         command += ["--", *script_args]
+    pids = process_tree(server.process.pid) if server is not None and server.process is not None else []
+    cpu_before = cpu_seconds(pids)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
+    cpu_used = cpu_seconds(pids) - cpu_before
     if done.returncode != 0:
         raise BenchError(f"wrk failed ({done.returncode}) on {url}: {done.stderr.strip() or done.stdout.strip()}")
-    return parse_wrk(done.stdout)
+    result = parse_wrk(done.stdout)
+    if pids and result.requests:
+        result.cpu_us = cpu_used / result.requests * 1e6
+    return result
 
 
 class BenchError(RuntimeError):
@@ -397,9 +429,15 @@ def portal_env(dataset: Dataset) -> dict[str, str]:
     return env
 
 
+_signed_in: dict[tuple[str, str], Browser] = {}
+
+
 def sign_in(base: str, login: StaffLogin) -> Browser:
+    """A moderator's session on this server (signed in once: a TOTP code is never accepted twice)."""
     import pyotp
 
+    if (base, login.username) in _signed_in:
+        return _signed_in[base, login.username]
     browser = Browser(base)
     page = browser.request("GET", f"/{LANGUAGE}/staff/login")
     reply = browser.request("POST", f"/{LANGUAGE}/staff/login", {
@@ -411,6 +449,7 @@ def sign_in(base: str, login: StaffLogin) -> Browser:
         "code": pyotp.TOTP(login.totp_secret).now(), "csrf_token": csrf_of(page.body)})
     if reply.status != 302 or "/staff/login" in (reply.headers.get("Location") or ""):
         raise BenchError(f"sign-in (second factor) answered {reply.status}")
+    _signed_in[base, login.username] = browser
     return browser
 
 
@@ -428,6 +467,7 @@ class Row:
 
 
 PUBLIC_HEADERS = {"Accept-Encoding": "gzip", "Cookie": f"portal_lang={LANGUAGE}"}
+NEW_VISITOR_HEADERS = {"Accept-Encoding": "gzip"}
 
 
 def measure_portal(server: Server, dataset: Dataset, login: StaffLogin, load: Load, tag: str,
@@ -435,16 +475,17 @@ def measure_portal(server: Server, dataset: Dataset, login: StaffLogin, load: Lo
     rows: list[Row] = []
     base = server.url
     monument = "bench-monument-100"
-    public = (("home", f"home /{LANGUAGE}/", f"/{LANGUAGE}/"),
-              ("monuments", "monument list", f"/{LANGUAGE}/monuments/"),
-              ("monument", "monument page", f"/{LANGUAGE}/monuments/{monument}"))
-    for key, label, path in public:
-        check = fetch("GET", base + path, headers=PUBLIC_HEADERS)
+    public = (("home", f"home /{LANGUAGE}/", f"/{LANGUAGE}/", PUBLIC_HEADERS),
+              ("monuments", "monument list", f"/{LANGUAGE}/monuments/", PUBLIC_HEADERS),
+              ("monument", "monument page", f"/{LANGUAGE}/monuments/{monument}", PUBLIC_HEADERS),
+              ("home_new", "home, first visit (no cookie)", f"/{LANGUAGE}/", NEW_VISITOR_HEADERS))
+    for key, label, path, headers in public:
+        check = fetch("GET", base + path, headers=headers)
         if check.status != 200:
             raise BenchError(f"{path} answered {check.status}")
-        run_wrk(base + path, load, headers=PUBLIC_HEADERS, seconds=load.warmup)
+        run_wrk(base + path, load, headers=headers, seconds=load.warmup)
         log(f"  {label} …")
-        rows.append(Row(key, label, run_wrk(base + path, load, headers=PUBLIC_HEADERS), PUBLIC_TARGET))
+        rows.append(Row(key, label, run_wrk(base + path, load, headers=headers, server=server), PUBLIC_TARGET))
 
     # A tip POST: the form's session cookie and CSRF token, a fresh submission_id per request.
     visitor = Browser(base, {"portal_lang": LANGUAGE})
@@ -453,9 +494,9 @@ def measure_portal(server: Server, dataset: Dataset, login: StaffLogin, load: Lo
     path = f"/{LANGUAGE}/tips/new"
     run_wrk(base + path, load, script=POST_SCRIPT, script_args=(*args[:2], tag + "w"), seconds=load.warmup)
     log("  tip POST …")
-    result = run_wrk(base + path, load, script=POST_SCRIPT, script_args=args)
+    result = run_wrk(base + path, load, script=POST_SCRIPT, script_args=args, server=server)
     stored = count_posted(dataset, tag)
-    note = f"{stored:,} tips stored for {result.requests:,} answers"
+    note = f"{stored:,} tips stored for {result.requests:,} answers (every POST a new submission_id)"
     if stored < result.requests - result.errors:
         note += " — TIPS MISSING"
         result.bad_status += result.requests - result.errors - stored
@@ -463,32 +504,51 @@ def measure_portal(server: Server, dataset: Dataset, login: StaffLogin, load: Lo
 
     staff = sign_in(base, login)
     staff_headers = {"Accept-Encoding": "gzip", "Cookie": staff.cookie_header()}
-    queue = f"/{LANGUAGE}/staff/queue"
-    deep = f"{queue}?after={deep_cursor(dataset, (PAGE - 1) * PAGE_SIZE)}"
-    for key, label, path in (("queue_1", "queue page 1", queue), ("queue_500", f"queue page {PAGE}", deep)):
-        check = staff.request("GET", path)
-        if check.status != 200 or check.body.count(f"/{LANGUAGE}/staff/tips/") < PAGE_SIZE:
-            raise BenchError(f"{path} answered {check.status} without a full page of tips")
-        run_wrk(base + path, load, headers=staff_headers, seconds=load.warmup)
-        log(f"  {label} …")
-        rows.append(Row(key, label, run_wrk(base + path, load, headers=staff_headers)))
+    path = f"/{LANGUAGE}/staff/queue"
+    _check_queue(staff, path)
+    run_wrk(base + path, load, headers=staff_headers, seconds=load.warmup)
+    log("  queue page 1 …")
+    rows.append(Row("queue_1", "queue page 1", run_wrk(base + path, load, headers=staff_headers, server=server)))
     return rows
 
 
-def measure_deep_page_small(server: Server, dataset: Dataset, login: StaffLogin, load: Load,
-                            log: Any) -> Row:
-    """At 1,000 tips there are only 20 pages: the same request is the deepest full page there."""
-    staff = sign_in(server.url, login)
-    pages = dataset.tips // PAGE_SIZE
-    path = f"/{LANGUAGE}/staff/queue?after={deep_cursor(dataset, (pages - 1) * PAGE_SIZE)}"
+def _check_queue(staff: Browser, path: str) -> None:
     check = staff.request("GET", path)
     if check.status != 200 or check.body.count(f"/{LANGUAGE}/staff/tips/") < PAGE_SIZE:
         raise BenchError(f"{path} answered {check.status} without a full page of tips")
-    headers = {"Accept-Encoding": "gzip", "Cookie": staff.cookie_header()}
-    run_wrk(server.url + path, load, headers=headers, seconds=load.warmup)
-    log(f"  queue page {pages} at {dataset.tips:,} tips …")
-    return Row("queue_500_small", f"queue page {pages} (last) at {dataset.tips:,} tips",
-               run_wrk(server.url + path, load, headers=headers))
+
+
+def _combined(results: list[WrkResult]) -> WrkResult:
+    return WrkResult(
+        requests=sum(r.requests for r in results), seconds=sum(r.seconds for r in results),
+        rps=statistics.mean(r.rps for r in results), p50_ms=statistics.mean(r.p50_ms for r in results),
+        p99_ms=max(r.p99_ms for r in results), socket_errors=sum(r.socket_errors for r in results),
+        bad_status=sum(r.bad_status for r in results), cpu_us=statistics.mean(r.cpu_us for r in results))
+
+
+def measure_deep_pages(servers: tuple[Server, Server], datasets: tuple[Dataset, Dataset],
+                       logins: tuple[StaffLogin, StaffLogin], load: Load, log: Any) -> list[Row]:
+    """Page 500 at 100,000 tips against the same request at 1,000 tips, measured in turns (A B A B,
+    half a run each) so that whatever else the machine does falls on both alike. A 1,000-tip queue
+    has only 20 pages: there the same request is its deepest full page."""
+    targets = []
+    for server, dataset, login in zip(servers, datasets, logins, strict=True):
+        staff = sign_in(server.url, login)
+        page = min(PAGE, dataset.tips // PAGE_SIZE)
+        path = f"/{LANGUAGE}/staff/queue?after={deep_cursor(dataset, (page - 1) * PAGE_SIZE)}"
+        _check_queue(staff, path)
+        headers = {"Accept-Encoding": "gzip", "Cookie": staff.cookie_header()}
+        run_wrk(server.url + path, load, headers=headers, seconds=load.warmup)
+        targets.append((server, dataset, page, path, headers))
+    results: list[list[WrkResult]] = [[], []]
+    half = max(1, load.seconds // 2)
+    for _round in range(2):
+        for index, (server, dataset, page, path, headers) in enumerate(targets):
+            log(f"  queue page {page} at {dataset.tips:,} tips …")
+            results[index].append(run_wrk(server.url + path, load, headers=headers, server=server, seconds=half))
+    (_s, big, big_page, _p, _h), (_s2, small, small_page, _p2, _h2) = targets
+    return [Row("queue_500", f"queue page {big_page}", _combined(results[0])),
+            Row("queue_500_small", f"queue page {small_page} (last) at {small.tips:,} tips", _combined(results[1]))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -504,16 +564,20 @@ def report(rows: list[Row], control: WrkResult, controls: list[WrkResult], meta:
     ok = True
     lines.append(f"Friendship Portal benchmark — {meta['database']}; {meta['server']}; "
                  f"wrk {meta['threads']} threads, {meta['connections']} connections, {meta['seconds']} s a run")
-    lines.append(f"data: {BIG:,} tips, 200 monuments (and {SMALL:,} tips for the deep-page ratio); "
-                 f"public pages fetched with Accept-Encoding: gzip and the language cookie")
+    lines.append(f"data: {BIG:,} tips, 200 monuments (and {SMALL:,} tips for the deep-page ratio); public pages "
+                 f"with Accept-Encoding: gzip and the language cookie unless marked")
     lines.append(f"control (hello-world Flask, same gunicorn): {_fmt_rps(control.rps)} req/s "
                  f"(runs: {' / '.join(_fmt_rps(c.rps) for c in controls)}), p50 {control.p50_ms:.1f} ms, "
-                 f"p99 {control.p99_ms:.1f} ms")
+                 f"p99 {control.p99_ms:.1f} ms, server CPU {control.cpu_us:.0f} µs/request")
     lines.append("")
-    header = (f"{'':30} {'req/s':>7} {'×ctl':>6} {'target':>7} {'p50 ms':>7} {'×ctl':>6} "
-              f"{'p99 ms':>7} {'×ctl':>6} {'errors':>6}  ")
+    header = (f"{'':30} {'req/s':>7} {'×ctl':>5} {'target':>7} {'p50 ms':>7} {'×ctl':>5} "
+              f"{'p99 ms':>7} {'×ctl':>5} {'CPU µs':>7} {'×ctl':>5} {'errors':>6}  ")
     lines.append(header)
     lines.append("-" * len(header))
+
+    def times(value: float, base: float) -> str:
+        return f"{value / base:>5.2f}" if base else f"{'—':>5}"
+
     for row in rows:
         r = row.result
         ratio = r.rps / control.rps if control.rps else 0.0
@@ -527,12 +591,14 @@ def report(rows: list[Row], control: WrkResult, controls: list[WrkResult], meta:
             ok = False
             verdict = (verdict + " ERRORS").strip()
         lines.append(
-            f"{row.label:30} {_fmt_rps(r.rps):>7} {ratio:>6.2f} {target:>7} {r.p50_ms:>7.1f} "
-            f"{r.p50_ms / control.p50_ms if control.p50_ms else 0:>6.2f} {r.p99_ms:>7.1f} "
-            f"{r.p99_ms / control.p99_ms if control.p99_ms else 0:>6.2f} {r.errors:>6}  {verdict}")
+            f"{row.label:30} {_fmt_rps(r.rps):>7} {ratio:>5.2f} {target:>7} {r.p50_ms:>7.1f} "
+            f"{times(r.p50_ms, control.p50_ms)} {r.p99_ms:>7.1f} {times(r.p99_ms, control.p99_ms)} "
+            f"{r.cpu_us:>7.0f} {times(r.cpu_us, control.cpu_us)} {r.errors:>6}  {verdict}")
     by_key = {row.key: row for row in rows}
     big, small = by_key.get("queue_500"), by_key.get("queue_500_small")
     lines.append("")
+    lines.append("×ctl: req/s as a share of the control's (higher is better); latency and CPU per request as a "
+                 "multiple of the control's (lower is better)")
     if big and small and small.result.p50_ms:
         deep_ratio = big.result.p50_ms / small.result.p50_ms
         passed = deep_ratio <= DEEP_PAGE_TARGET
@@ -540,10 +606,10 @@ def report(rows: list[Row], control: WrkResult, controls: list[WrkResult], meta:
         lines.append(f"queue page {PAGE} at {BIG:,} tips ÷ deepest page at {SMALL:,} tips (p50): "
                      f"{big.result.p50_ms:.1f} ms ÷ {small.result.p50_ms:.1f} ms = {deep_ratio:.2f}  "
                      f"target ≤ {DEEP_PAGE_TARGET}  {'ok' if passed else 'MISSED'}  "
-                     f"(req/s {_fmt_rps(big.result.rps)} vs {_fmt_rps(small.result.rps)})")
+                     f"(CPU {big.result.cpu_us:.0f} vs {small.result.cpu_us:.0f} µs/request)")
     errors = sum(row.result.errors for row in rows) + sum(c.errors for c in controls)
-    lines.append(f"errors at {meta['connections']} connections: {errors}  target {ERROR_TARGET}  "
-                 f"{'ok' if errors <= ERROR_TARGET else 'MISSED'}")
+    lines.append(f"errors at {meta['connections']} connections (failed or timed-out connections, answers other "
+                 f"than 2xx/3xx): {errors}  target {ERROR_TARGET}  {'ok' if errors <= ERROR_TARGET else 'MISSED'}")
     for row in rows:
         if row.note:
             lines.append(f"{row.label}: {row.note}")
@@ -602,15 +668,15 @@ def main(argv: list[str] | None = None) -> int:
         with running(control):
             run_wrk(control.url + "/", load, seconds=load.warmup)
             log("control …")
-            controls.append(run_wrk(control.url + "/", load))
+            controls.append(run_wrk(control.url + "/", load, server=control))
             portal = Server("portal-100k", "portal.wsgi:app", gunicorn, workdir, portal_env(big), "/healthz")
-            with running(portal):
+            portal_small = Server("portal-1k", "portal.wsgi:app", gunicorn, workdir, portal_env(small), "/healthz")
+            with running(portal), running(portal_small):  # the idle one waits in epoll: no CPU
                 rows += measure_portal(portal, big, logins[big.name], load, tag, log)
-            portal = Server("portal-1k", "portal.wsgi:app", gunicorn, workdir, portal_env(small), "/healthz")
-            with running(portal):
-                rows.append(measure_deep_page_small(portal, small, logins[small.name], load, log))
+                rows += measure_deep_pages((portal, portal_small), (big, small),
+                                           (logins[big.name], logins[small.name]), load, log)
             log("control again …")
-            controls.append(run_wrk(control.url + "/", load))
+            controls.append(run_wrk(control.url + "/", load, server=control))
     finally:
         if args.database_url:
             for dataset in datasets:
@@ -623,7 +689,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     mean = WrkResult(rps=statistics.mean(c.rps for c in controls), p50_ms=statistics.mean(c.p50_ms for c in controls),
-                     p99_ms=statistics.mean(c.p99_ms for c in controls))
+                     p99_ms=statistics.mean(c.p99_ms for c in controls),
+                     cpu_us=statistics.mean(c.cpu_us for c in controls))
     meta = {"database": database, "server": gunicorn.describe(), "threads": load.threads,
             "connections": load.connections, "seconds": load.seconds}
     text, ok = report(rows, mean, controls, meta)

@@ -2,7 +2,10 @@
 
 ``url_for('static', filename=…)`` adds ``?v=<hash of the file's bytes>``; a request carrying the
 current hash is cached for a year (``immutable``), so a returning visitor on a slow connection
-downloads CSS, scripts and fonts once. Text responses are gzip-compressed when the client accepts it.
+downloads CSS, scripts and fonts once. Stylesheets are served with the same hash added to every
+``url(…)`` they reference (fonts, images), and a stylesheet's own hash covers those hashes, so a
+changed font changes the stylesheet's address too. Text responses are gzip-compressed when the
+client accepts it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
+import threading
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -22,12 +28,30 @@ COMPRESSIBLE = frozenset({
 })
 MIN_COMPRESS_BYTES = 500
 YEAR = 365 * 24 * 3600
+# How long a file's hash is trusted before the file is looked at again (a deploy shows within this).
+VERSION_RECHECK_SECONDS = 2.0
+# Relative references in a stylesheet: url(../fonts/x.woff2), url("images/a.png").
+CSS_URL = re.compile(r"""url\(\s*(['"]?)(?![a-z][a-z0-9+.-]*:|/|#)([^'")?#\s]+)\1\s*\)""", re.I)
+FAVICON = "favicon.svg"
 
 
 def init_app(app: Flask) -> None:
     app.url_defaults(_add_static_version)
     app.after_request(_cache_static)
     app.after_request(compress)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
+
+
+def favicon() -> Response:
+    """Browsers ask for ``/favicon.ico`` whatever the page says: answer with the SVG icon."""
+    body = static_body(FAVICON)
+    if body is None:
+        return Response(status=404)
+    response = Response(body, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=604800"
+    response.set_etag(static_version(FAVICON) or "")
+    response.make_conditional(request)
+    return response
 
 
 @lru_cache(maxsize=512)
@@ -39,13 +63,87 @@ def _file_hash(path: str, mtime_ns: int, size: int) -> str:
     return digest.hexdigest()[:12]
 
 
-def static_version(filename: str) -> str | None:
-    folder = current_app.static_folder or ""
+def _static_path(filename: str) -> str | None:
+    folder = os.path.realpath(current_app.static_folder or "")
     path = os.path.realpath(os.path.join(folder, filename))
-    if not path.startswith(os.path.realpath(folder) + os.sep) or not os.path.isfile(path):
+    if not path.startswith(folder + os.sep) or not os.path.isfile(path):
+        return None
+    return path
+
+
+@lru_cache(maxsize=64)
+def _css_references(path: str, mtime_ns: int, size: int) -> tuple[str, tuple[str, ...]]:
+    """A stylesheet's text and the static files (relative to the static folder) it refers to."""
+    with open(path, encoding="utf-8") as handle:
+        css = handle.read()
+    base = os.path.dirname(path)
+    folder = os.path.realpath(current_app.static_folder or "")
+    references = []
+    for match in CSS_URL.finditer(css):
+        target = os.path.realpath(os.path.join(base, match.group(2)))
+        if target.startswith(folder + os.sep):
+            references.append(os.path.relpath(target, folder))
+    return css, tuple(references)
+
+
+@lru_cache(maxsize=64)
+def _versioned_css(path: str, mtime_ns: int, size: int, versions: tuple[tuple[str, str], ...]) -> bytes:
+    css, _references = _css_references(path, mtime_ns, size)
+    folder = os.path.realpath(current_app.static_folder or "")
+    base = os.path.dirname(path)
+    known = dict(versions)
+
+    def add_version(match: re.Match[str]) -> str:
+        target = os.path.relpath(os.path.realpath(os.path.join(base, match.group(2))), folder)
+        version = known.get(target)
+        if not version:
+            return match.group(0)
+        quote = match.group(1)
+        return f"url({quote}{match.group(2)}?v={version}{quote})"
+
+    return CSS_URL.sub(add_version, css).encode("utf-8")
+
+
+def static_body(filename: str) -> bytes | None:
+    """The bytes served for a static file (a stylesheet with its references versioned)."""
+    path = _static_path(filename)
+    if path is None:
         return None
     stat = os.stat(path)
+    if not filename.endswith(".css"):
+        with open(path, "rb") as handle:
+            return handle.read()
+    _css, references = _css_references(path, stat.st_mtime_ns, stat.st_size)
+    versions = tuple((ref, _compute_version(ref) or "") for ref in references if not ref.endswith(".css"))
+    return _versioned_css(path, stat.st_mtime_ns, stat.st_size, versions)
+
+
+def _compute_version(filename: str) -> str | None:
+    path = _static_path(filename)
+    if path is None:
+        return None
+    stat = os.stat(path)
+    if filename.endswith(".css"):
+        body = static_body(filename) or b""
+        return hashlib.sha256(body).hexdigest()[:12]
     return _file_hash(path, stat.st_mtime_ns, stat.st_size)
+
+
+_versions: dict[tuple[str, str], tuple[float, str | None]] = {}
+_versions_lock = threading.Lock()
+
+
+def static_version(filename: str) -> str | None:
+    """The hash in a static file's address; files are looked at again every couple of seconds."""
+    key = (current_app.static_folder or "", filename)
+    now = time.monotonic()
+    cached = _versions.get(key)
+    if cached is not None and now - cached[0] < VERSION_RECHECK_SECONDS:
+        return cached[1]
+    version = _compute_version(filename)
+    with _versions_lock:
+        _versions[key] = (now, version)
+    return version
 
 
 def _add_static_version(endpoint: str, values: dict[str, Any]) -> None:
@@ -56,21 +154,31 @@ def _add_static_version(endpoint: str, values: dict[str, Any]) -> None:
 
 
 def _cache_static(response: Response) -> Response:
-    if request.endpoint != "static" or response.status_code != 200:
+    if request.endpoint != "static" or response.status_code not in (200, 304):
         return response
     version = request.args.get("v")
     filename = (request.view_args or {}).get("filename", "")
-    if version and version == static_version(filename):
+    current = static_version(filename)
+    if version and version == current:
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
     else:
         response.headers["Cache-Control"] = "public, max-age=300"
+    if filename.endswith(".css") and response.status_code == 200 and current:
+        # The stylesheet as served: its url(…) references carry their hashes too (``compress``,
+        # which runs first, has already put in the compressed form of the same text).
+        if "Content-Encoding" not in response.headers:
+            response.close()
+            response.direct_passthrough = False
+            response.set_data(static_body(filename) or b"")
+        response.headers.pop("Last-Modified", None)
+        response.set_etag(current + ("-gz" if response.headers.get("Content-Encoding") == "gzip" else ""))
+        response.make_conditional(request)
     return response
 
 
 @lru_cache(maxsize=256)
-def _gzip_static(path: str, version: str) -> bytes:
-    with open(path, "rb") as handle:
-        return gzip.compress(handle.read(), compresslevel=9, mtime=0)
+def _gzip_static(filename: str, version: str, static_folder: str) -> bytes:
+    return gzip.compress(static_body(filename) or b"", compresslevel=9, mtime=0)
 
 
 def compress(response: Response) -> Response:
@@ -87,8 +195,7 @@ def compress(response: Response) -> Response:
         version = static_version(filename)
         if version is None:
             return response
-        folder = current_app.static_folder or ""
-        body = _gzip_static(os.path.realpath(os.path.join(folder, filename)), version)
+        body = _gzip_static(filename, version, current_app.static_folder or "")
         response.close()
         response.direct_passthrough = False
         response.set_data(body)

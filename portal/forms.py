@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import FileStorage
 from wtforms import StringField
+from wtforms.fields import FileField
 from wtforms.validators import Length
 
 from portal.sanitize import clean_text
@@ -17,16 +20,57 @@ CSRF_EXPIRED_MESSAGE = _l(
 )
 
 
+# WTForms' own messages, for the few validators that keep their default. WTForms has no
+# Vietnamese or Khmer: these go through the portal's catalogs instead (see _CatalogTranslations),
+# listed here so that ``pybabel extract`` finds them.
+WTFORMS_MESSAGES = (
+    _l("This field is required."), _l("Invalid input."), _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."), _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _l("'%(value)s' is not a valid choice for this field."), _l("Not a valid date value."),
+    _l("Not a valid datetime value."), _l("Not a valid time value."), _l("Not a valid integer value."),
+    _l("Not a valid decimal value."), _l("Not a valid float value."), _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."), _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."), _l("Field must be equal to %(other_name)s."),
+    _l("Invalid email address."), _l("Invalid URL."), _l("Invalid value, must be one of: %(values)s."),
+)
+
+
+def _wtforms_plural_messages() -> list[str]:  # pragma: no cover - never called; for pybabel extract
+    return [ngettext("Field must be at least %(min)d character long.",
+                     "Field must be at least %(min)d characters long.", 1),
+            ngettext("Field cannot be longer than %(max)d character.",
+                     "Field cannot be longer than %(max)d characters.", 1),
+            ngettext("Field must be exactly %(max)d character long.",
+                     "Field must be exactly %(max)d characters long.", 1)]
+
+
+class _CatalogTranslations:
+    """WTForms' built-in messages looked up in the portal's catalogs, in the page's language."""
+
+    def gettext(self, string: str) -> str:
+        return str(get_translations().ugettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(get_translations().ungettext(singular, plural, n))
+
+
 class PortalForm(FlaskForm):
     """Every form of the portal derives from this.
 
     Every field gets :func:`clean_text` as its first filter, so all submitted text is
-    NFC-normalised and free of control characters in one place.
+    NFC-normalised and free of control characters in one place. A file sent in a field that
+    is not a file field (a crafted multipart body) counts as nothing typed.
     """
 
     class Meta:
+        def get_translations(self, form: Any) -> _CatalogTranslations:
+            return _CatalogTranslations()
+
         def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
-            options["filters"] = [clean_text, *options.get("filters", ())]
+            filters = [clean_text, *options.get("filters", ())]
+            if not issubclass(unbound_field.field_class, FileField):
+                filters.insert(0, _no_file)
+            options["filters"] = filters
             return unbound_field.bind(form=form, **options)
 
     @property
@@ -39,6 +83,10 @@ class PortalForm(FlaskForm):
             # Flask-WTF's own messages are English and technical; say it plainly instead.
             self.csrf_token.errors = [str(CSRF_EXPIRED_MESSAGE)]
         return valid
+
+
+def _no_file(value: object) -> object:
+    return "" if isinstance(value, FileStorage) else value
 
 
 def honeypot_field() -> StringField:

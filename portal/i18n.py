@@ -91,6 +91,8 @@ def localise_digits(text: Any, locale: str | None = None) -> str:
 
 
 def format_number(value: int | float) -> str:
+    if type(value) is int and 0 <= value < 1000:  # no grouping or sign: the same in every locale
+        return localise_digits(str(value))
     return localise_digits(format_decimal(value))
 
 

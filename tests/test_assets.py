@@ -47,3 +47,23 @@ def test_fonts_are_not_compressed_twice(client):
     assert response.status_code == 200
     assert "Content-Encoding" not in response.headers
     response.close()
+
+
+def test_fonts_named_in_the_stylesheet_carry_their_hash_and_are_cached_for_a_year(client):
+    css = client.get(_css_url(client))
+    fonts = re.findall(r"url\(\.\./(fonts/[^)?]+\.woff2)\?v=([0-9a-f]{12})\)", css.get_data(as_text=True))
+    css.close()
+    assert len(fonts) >= 5
+    for path, version in fonts:
+        response = client.get(f"/static/{path}?v={version}")
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        response.close()
+
+
+def test_favicon_ico_is_answered_with_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.get_data()
+    response.close()

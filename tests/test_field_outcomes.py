@@ -130,3 +130,19 @@ def test_closing_a_tip_refreshes_the_cached_statistics_page(database_url, tmp_pa
     close(app, make_tip(app, province_code=KOH_KONG).tip_id, actor.id, TipOutcome.NOTHING_FOUND, date(2025, 12, 1))
     app.extensions["portal.page_cache"]._version = None  # as if the one-second check interval had passed
     assert "Reports closed: searched, nothing found" in visitor.get("/en/statistics/").text
+
+
+def test_a_tip_closed_without_a_search_date_counts_from_when_it_was_closed(app, moderator):
+    tip_id = make_tip(app, province_code=KOH_KONG).tip_id
+    close(app, tip_id, moderator.id, TipOutcome.ALREADY_KNOWN, date(2025, 12, 1))
+    with app.app_context():
+        session = new_session()
+        try:
+            with write_transaction(session):
+                tip = session.get(Tip, tip_id)
+                tip.searched_on = None
+                tip.status_changed_at = tip.status_changed_at.replace(year=2027, month=2, day=3)
+            (total,) = field_outcomes.outcome_totals(session)
+        finally:
+            session.close()
+    assert (total.season, total.outcome, total.tips) == ("2026-2027", TipOutcome.ALREADY_KNOWN, 1)

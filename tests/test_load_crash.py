@@ -167,6 +167,7 @@ class Run:
     statuses: Counter[int | str] = field(default_factory=Counter)
     killed: list[int] = field(default_factory=list)
     killed_at_post: int = 0
+    killed_in: str = ""
     receipts_after_kill: int = 0
     problems: list[str] = field(default_factory=list)
     timed_out: bool = False
@@ -206,14 +207,41 @@ def _record(run: Run, submission: Submission, status: int | str, html: str) -> b
     return False
 
 
-def _maybe_kill(run: Run) -> None:
+# x86-64 system calls during which a worker is in the middle of writing a tip: SQLite writing its
+# WAL (write, pwrite64) and making the commit durable (fsync, fdatasync); sendto/recvfrom: talking
+# to PostgreSQL.
+WRITING_SYSCALLS = {"1": "write", "18": "pwrite64", "74": "fsync", "75": "fdatasync", "44": "sendto",
+                    "45": "recvfrom"}
+
+
+def _syscall(pid: int) -> str | None:
+    try:
+        number = Path(f"/proc/{pid}/syscall").read_text().split()[0]
+    except (OSError, IndexError):
+        return None
+    return WRITING_SYSCALLS.get(number)
+
+
+def killer(run: Run) -> None:
+    """Half-way, SIGKILL one worker — one caught in the middle of a write if one is seen within
+    two seconds (read from /proc/<pid>/syscall), else any busy one."""
+    while run.finished < KILL_AFTER and time.monotonic() < run.deadline and not run.jobs.empty():
+        time.sleep(0.005)
+    if run.jobs.empty():
+        return
+    workers = run.server.workers_now()
+    victim, caught_in = workers[len(workers) // 2], "unknown"
+    look_until = time.monotonic() + 2.0
+    while time.monotonic() < look_until:
+        found = [(pid, _syscall(pid)) for pid in workers]
+        writing = [(pid, name) for pid, name in found if name]
+        if writing:
+            victim, caught_in = writing[0]
+            break
+    run.server.kill_worker(victim)
     with run.lock:
-        if run.killed or run.finished < KILL_AFTER:
-            return
-        workers = run.server.workers_now()
-        victim = workers[len(workers) // 2]
-        run.server.kill_worker(victim)
         run.killed.append(victim)
+        run.killed_in = caught_in
         run.killed_at_post = run.posts
 
 
@@ -245,7 +273,6 @@ def client(run: Run) -> None:
                     run.problems.append(f"#{submission.index}: connection broke three times")
         with run.lock:
             run.finished += 1
-        _maybe_kill(run)
     with run.lock:
         run.timed_out = True
 
@@ -276,6 +303,7 @@ def test_no_acknowledged_tip_is_lost_when_a_worker_is_killed_under_load(load_dat
             if submission.double:
                 run.jobs.put(submission)  # the same form again, picked up at the same moment
         threads = [threading.Thread(target=client, args=(run,), daemon=True) for _ in range(CLIENTS)]
+        threads.append(threading.Thread(target=killer, args=(run,), daemon=True))
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -290,13 +318,14 @@ def test_no_acknowledged_tip_is_lost_when_a_worker_is_killed_under_load(load_dat
     broken = sum(n for status, n in run.statuses.items() if isinstance(status, str))
     summary = (f"{sent} of {SUBMISSIONS} forms sent in {run.posts} POSTs in {elapsed:.0f} s; "
                f"{len(receipts)} receipts; answers {dict(run.statuses)}; worker killed: {run.killed} "
-               f"after {run.killed_at_post} POSTs; broken connections {broken}")
+               f"after {run.killed_at_post} POSTs, caught in {run.killed_in}; broken connections {broken}")
     print("\n[load] " + summary)
     figures: dict[str, Any] = {
         "submissions": SUBMISSIONS, "forms_sent": sent, "posts": run.posts, "clients": CLIENTS,
         "workers": WORKERS, "workers_killed": len(run.killed), "receipts_issued": len(receipts),
         "answers": {str(k): v for k, v in run.statuses.items()}, "broken_connections": broken,
         "receipts_after_kill": run.receipts_after_kill, "seconds": round(elapsed, 1),
+        "worker_killed_during": run.killed_in,
         "server_errors_500": run.statuses.get(500, 0),
     }
     write_figures("load", figures)

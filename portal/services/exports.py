@@ -30,10 +30,12 @@ from sqlalchemy.orm import Session
 
 from portal import geo
 from portal.i18n import LANGUAGE_NAMES
+from portal.labels import HOW_KNOWN_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffUser
-from portal.models.tip import HowKnown, Tip, TipOutcome, TipStatus
+from portal.models.tip import Tip, TipStatus
 from portal.services import queue
 from portal.services.audit import record
+from portal.services.moderation import Contact
 
 MAX_EXPORT = 5000
 MAX_SHEETS = 100  # field sheets printed in one go
@@ -58,27 +60,6 @@ MEDIA_TYPES = {
 }
 EXTENSIONS = {ExportFormat.CSV: "csv", ExportFormat.GEOJSON: "geojson", ExportFormat.GPX: "gpx"}
 
-# The same words the staff pages use, so one translation serves both.
-STATUS_LABELS = {
-    TipStatus.NEW: _l("New"),
-    TipStatus.IN_REVIEW: _l("In review"),
-    TipStatus.VERIFIED: _l("Verified"),
-    TipStatus.PASSED_TO_TEAM: _l("Passed to a search team"),
-    TipStatus.CLOSED: _l("Closed"),
-    TipStatus.REJECTED: _l("Rejected"),
-    TipStatus.DUPLICATE: _l("Duplicate"),
-}
-OUTCOME_LABELS = {
-    TipOutcome.REMAINS_RECOVERED: _l("Remains recovered"),
-    TipOutcome.NOTHING_FOUND: _l("Searched, nothing found"),
-    TipOutcome.ALREADY_KNOWN: _l("Site already known"),
-    TipOutcome.NOT_SEARCHABLE: _l("Site inaccessible"),
-}
-HOW_KNOWN_LABELS = {
-    HowKnown.SAW: _l("Saw it themselves"),
-    HowKnown.TOLD: _l("Was told by someone"),
-    HowKnown.DOCUMENTS: _l("From letters, papers or other documents"),
-}
 # (key, header) of every column; the contact columns come only when asked for.
 COLUMNS = (
     ("id", _l("Tip number")), ("status", _l("Status")), ("received", _l("Received")),
@@ -104,16 +85,6 @@ NUMERIC = frozenset({"id", "latitude", "longitude", "uncertainty_m", "estimated_
 
 class InvalidIds(ValueError):
     """The list of tip numbers holds something that is not a number."""
-
-
-@dataclass(frozen=True)
-class Contact:
-    name: str | None
-    phone: str | None
-    email: str | None
-    messaging: str | None
-    language: str | None
-    anonymous: bool
 
 
 @dataclass(frozen=True)
@@ -345,7 +316,7 @@ def to_geojson(tips: Sequence[ExportedTip], locale: str, include_contact: bool =
                          "properties": _properties(tip, locale, include_contact)})
     collection = {"type": "FeatureCollection", "name": "friendship-portal-tips", "lang": locale,
                   "features": features}
-    return json.dumps(collection, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(collection, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def waypoint_name(tip: ExportedTip) -> str:

@@ -12,21 +12,21 @@ from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 
 from portal import geo
 from portal.db import get_session, write_transaction
 from portal.i18n import current_locale
+from portal.labels import STATUS_LABELS
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip
 from portal.security import form_checks_csrf, no_store
-from portal.services import exports, queue
+from portal.services import exports
 from portal.services.exports import MAX_EXPORT, MAX_SHEETS, ExportedTip, ExportFormat
 from portal.staff import bp
 from portal.staff.access import current_staff, register_section, roles_required
 from portal.staff.export_forms import ExportForm, FieldSheetForm
-from portal.staff.review_forms import STATUS_LABELS, QueueFilterForm
-from portal.staff.review_views import _filters, _province_choices
+from portal.staff.review_forms import QueueFilterForm
+from portal.staff.review_views import read_queue_filters
 
 MODERATORS = (StaffRole.MODERATOR,)
 
@@ -39,19 +39,6 @@ def _actor() -> StaffUser:
     if user is None:  # roles_required has already let only staff through
         abort(403)
     return user
-
-
-def _queue_filters(actor: StaffUser) -> tuple[queue.QueueFilter, QueueFilterForm, bool]:
-    """The review queue's filters, read from this page's query string exactly as the queue reads them."""
-    locale = current_locale()
-    form = QueueFilterForm(request.args)
-    form.province.choices = _province_choices(locale)
-    province = request.args.get("province", "")
-    districts = geo.districts(province) if geo.province(province) else ()
-    form.district.choices = [SelectChoice("", _("All districts"))] + [
-        SelectChoice(d.code, d.name(locale)) for d in districts]
-    valid = form.validate()
-    return _filters(form, actor), form, valid
 
 
 def _filter_summary(form: QueueFilterForm) -> list[tuple[str, str]]:
@@ -101,7 +88,7 @@ def _sheets(sheets: list[ExportedTip], language: str, *, form: FieldSheetForm | 
 @form_checks_csrf
 def export_page() -> ResponseReturnValue:
     session, actor = get_session(), _actor()
-    filters, filter_form, filters_valid = _queue_filters(actor)
+    filters, filter_form, filters_valid = read_queue_filters(actor)
     form = ExportForm(formdata=request.form if request.method == "POST" else None,
                       language=current_locale())
     if request.method == "POST" and filters_valid and form.validate():

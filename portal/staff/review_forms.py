@@ -17,23 +17,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm
+from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.tip import MAX_MESSAGE, TipChannel, TipOutcome, TipStatus
 from portal.models.types import MAX_ID
-from portal.services.exports import HOW_KNOWN_LABELS  # noqa: F401  (one set of labels for staff pages and exports)
 from portal.services.queue import Sort
 from portal.tips.forms import TipForm
 
 REQUIRED = _l("Please fill in this field.")
 
-STATUS_LABELS = {
-    TipStatus.NEW: _l("New"),
-    TipStatus.IN_REVIEW: _l("In review"),
-    TipStatus.VERIFIED: _l("Verified"),
-    TipStatus.PASSED_TO_TEAM: _l("Passed to a search team"),
-    TipStatus.CLOSED: _l("Closed"),
-    TipStatus.REJECTED: _l("Rejected"),
-    TipStatus.DUPLICATE: _l("Duplicate"),
-}
 # What the button that moves a tip into each state says.
 MOVE_LABELS = {
     TipStatus.NEW: _l("Back to new"),
@@ -43,18 +34,6 @@ MOVE_LABELS = {
     TipStatus.CLOSED: _l("Close with the field outcome"),
     TipStatus.REJECTED: _l("Reject"),
     TipStatus.DUPLICATE: _l("Mark as duplicate"),
-}
-OUTCOME_LABELS = {
-    TipOutcome.REMAINS_RECOVERED: _l("Remains recovered"),
-    TipOutcome.NOTHING_FOUND: _l("Searched, nothing found"),
-    TipOutcome.ALREADY_KNOWN: _l("Site already known"),
-    TipOutcome.NOT_SEARCHABLE: _l("Site inaccessible"),
-}
-CHANNEL_LABELS = {
-    TipChannel.WEB: _l("This website"),
-    TipChannel.PHONE: _l("By phone"),
-    TipChannel.PAPER: _l("On paper"),
-    TipChannel.IN_PERSON: _l("In person"),
 }
 SORT_LABELS = {Sort.NEWEST: _l("Newest first"), Sort.OLDEST: _l("Oldest first")}
 

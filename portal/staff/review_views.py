@@ -18,6 +18,7 @@ from portal import geo
 from portal.db import get_session, write_transaction
 from portal.forms import ButtonForm
 from portal.i18n import current_locale
+from portal.labels import CHANNEL_LABELS, HOW_KNOWN_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
 from portal.security import form_checks_csrf, no_store
@@ -29,11 +30,7 @@ from portal.services.tips import public_status, thread
 from portal.staff import bp
 from portal.staff.access import current_staff, register_section, roles_required
 from portal.staff.review_forms import (
-    CHANNEL_LABELS,
-    HOW_KNOWN_LABELS,
     MOVE_LABELS,
-    OUTCOME_LABELS,
-    STATUS_LABELS,
     AssignForm,
     AuditSearchForm,
     MessageForm,
@@ -112,10 +109,8 @@ def _filters(form: QueueFilterForm, actor: StaffUser) -> queue.QueueFilter:
     )
 
 
-@bp.get("/queue", endpoint="queue")
-@roles_required(*MODERATORS)
-def queue_list() -> ResponseReturnValue:
-    actor = _actor()
+def read_queue_filters(actor: StaffUser) -> tuple[queue.QueueFilter, QueueFilterForm, bool]:
+    """The queue's filters from the query string (the queue and its exports read them alike)."""
     locale = current_locale()
     form = QueueFilterForm(request.args)
     form.province.choices = _province_choices(locale)
@@ -123,12 +118,21 @@ def queue_list() -> ResponseReturnValue:
     districts = geo.districts(province) if geo.province(province) else ()
     form.district.choices = [SelectChoice("", _("All districts"))] + [
         SelectChoice(d.code, d.name(locale)) for d in districts]
-    if not form.validate():
+    valid = form.validate()
+    return _filters(form, actor), form, valid
+
+
+@bp.get("/queue", endpoint="queue")
+@roles_required(*MODERATORS)
+def queue_list() -> ResponseReturnValue:
+    filters, form, valid = read_queue_filters(_actor())
+    if not valid:
         flash(_("Some filters were not understood and were left out."), "error")
         form = QueueFilterForm(formdata=None)
-        form.province.choices = _province_choices(locale)
+        form.province.choices = _province_choices(current_locale())
         form.district.choices = [SelectChoice("", _("All districts"))]
-    page = queue.queue_page(get_session(), _filters(form, actor), request.args.get("after"))
+        filters = queue.QueueFilter()
+    page = queue.queue_page(get_session(), filters, request.args.get("after"))
     args: dict[str, Any] = request.args.to_dict(flat=False)
     args.pop("after", None)
     next_url = url_for("staff.queue", after=page.next_cursor, **args) if page.next_cursor else None

@@ -8,6 +8,7 @@ above, so no page ever lists all 14,576 villages.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -191,8 +192,13 @@ def parse_coordinates(text: str) -> tuple[float, float]:
     return round(latitude, 6), round(longitude, 6)
 
 
-def place_choices(level: str, parent: str | None, locale: str) -> list[tuple[str, str]]:
-    """The options of one place select: the children of ``parent``, named in ``locale``."""
+@lru_cache(maxsize=4096)
+def place_choices(level: str, parent: str | None, locale: str) -> tuple[tuple[str, str], ...]:
+    """The options of one place select: the children of ``parent``, named in ``locale``.
+
+    Kept once computed (the divisions never change while the portal runs): folding and sorting
+    them again for every form shown or sent was a measurable part of a tip submission.
+    """
     if level == "province":
         places = geo.provinces()
     elif level == "district":
@@ -201,7 +207,7 @@ def place_choices(level: str, parent: str | None, locale: str) -> list[tuple[str
         places = geo.communes(parent or "")
     else:
         places = geo.villages(parent or "")
-    return [(p.code, p.name(locale)) for p in sorted(places, key=lambda p: fold(p.name(locale)))]
+    return tuple((p.code, p.name(locale)) for p in sorted(places, key=lambda p: fold(p.name(locale))))
 
 
 PLACE_PROMPTS = {
