@@ -570,13 +570,13 @@ def report(rows: list[Row], control: WrkResult, controls: list[WrkResult], meta:
                  f"(runs: {' / '.join(_fmt_rps(c.rps) for c in controls)}), p50 {control.p50_ms:.1f} ms, "
                  f"p99 {control.p99_ms:.1f} ms, server CPU {control.cpu_us:.0f} µs/request")
     lines.append("")
-    header = (f"{'':30} {'req/s':>7} {'×ctl':>5} {'target':>7} {'p50 ms':>7} {'×ctl':>5} "
-              f"{'p99 ms':>7} {'×ctl':>5} {'CPU µs':>7} {'×ctl':>5} {'errors':>6}  ")
+    header = (f"{'':34} {'req/s':>7} {'×ctl':>5} {'target':>7} {'p50 ms':>7} {'×ctl':>6} "
+              f"{'p99 ms':>7} {'×ctl':>6} {'CPU µs':>7} {'×ctl':>6} {'errors':>6}  ")
     lines.append(header)
     lines.append("-" * len(header))
 
     def times(value: float, base: float) -> str:
-        return f"{value / base:>5.2f}" if base else f"{'—':>5}"
+        return f"{value / base:>6.2f}" if base else f"{'—':>6}"
 
     for row in rows:
         r = row.result
@@ -591,7 +591,7 @@ def report(rows: list[Row], control: WrkResult, controls: list[WrkResult], meta:
             ok = False
             verdict = (verdict + " ERRORS").strip()
         lines.append(
-            f"{row.label:30} {_fmt_rps(r.rps):>7} {ratio:>5.2f} {target:>7} {r.p50_ms:>7.1f} "
+            f"{row.label:34} {_fmt_rps(r.rps):>7} {ratio:>5.2f} {target:>7} {r.p50_ms:>7.1f} "
             f"{times(r.p50_ms, control.p50_ms)} {r.p99_ms:>7.1f} {times(r.p99_ms, control.p99_ms)} "
             f"{r.cpu_us:>7.0f} {times(r.cpu_us, control.cpu_us)} {r.errors:>6}  {verdict}")
     by_key = {row.key: row for row in rows}
