@@ -65,6 +65,8 @@
       canvas.setAttribute("role", "region");
       canvas.setAttribute("aria-label", slot.dataset.mapLabel || "");
       slot.appendChild(canvas);
+      // Leaflet guesses its image folder from its stylesheet's URL, which carries a ?v= hash here.
+      L.Icon.Default.imagePath = slot.dataset.leafletCss.split("?")[0].replace(/[^\/]*$/, "") + "images/";
       var map = L.map(canvas, { scrollWheelZoom: false }).setView([lat, lon], zoom);
       L.tileLayer(slot.dataset.tileUrl, {
         maxZoom: 19,
