@@ -39,7 +39,7 @@ from portal import geo
 from portal.db import make_engine
 from portal.models.audit import AuditEntry
 from portal.models.tip import Tip, TipMessage, TipPhoto
-from portal.services.receipts import receipt_hash
+from portal.services.receipts import receipt_hash, submission_hash
 from portal.uploads import clean_photo
 from tests.gunicorn_server import (
     RECEIPT,
@@ -87,6 +87,7 @@ class Submission:
     statuses: list[int | str] = field(default_factory=list)
     receipts: list[str] = field(default_factory=list)
     already_received: int = 0
+    repeated_receipts: list[str] = field(default_factory=list)
 
     @property
     def post_fields(self) -> list[tuple[str, str]]:
@@ -198,8 +199,14 @@ def _record(run: Run, submission: Submission, status: int | str, html: str) -> b
                 submission.receipts.append(match.group(1))
                 if run.killed:
                     run.receipts_after_kill += 1
-        elif status == 200 and 'id="receipt-code"' not in html and "receipt-page" in html:
+        elif status == 200 and "receipt-page" in html:
+            # "Already received": the same form sent again gets its receipt code again.
             submission.already_received += 1
+            match = RECEIPT.search(html)
+            if match is None:
+                run.problems.append(f"#{submission.index}: 'already received' without its receipt code")
+            else:
+                submission.repeated_receipts.append(match.group(1))
         elif isinstance(status, str):
             return True
         else:
@@ -349,7 +356,8 @@ def test_no_acknowledged_tip_is_lost_when_a_worker_is_killed_under_load(load_dat
 
 
 def _check_database(url: str, submissions: list[Submission]) -> int:
-    by_key = {s.key: s for s in submissions}
+    # The database keeps a keyed hash of each form's submission id, never the id itself.
+    by_key = {submission_hash(s.key, RECEIPT_KEY): s for s in submissions}
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -385,10 +393,12 @@ def _check_database(url: str, submissions: list[Submission]) -> int:
             tip = by_hash.get(receipt_hash(code, RECEIPT_KEY))
             if tip is None:
                 failures.append(f"#{submission.index}: receipt {code} has no tip — a LOST TIP")
-            elif tip.idempotency_key != submission.key:
+            elif by_key.get(tip.idempotency_key or "") is not submission:
                 failures.append(f"#{submission.index}: receipt {code} leads to {tip.idempotency_key}")
-        if submission.already_received and not submission.receipts and submission.key not in keys:
+        if submission.already_received and submission_hash(submission.key, RECEIPT_KEY) not in keys:
             failures.append(f"#{submission.index}: 'already received' but not stored")
+        if len(set(submission.receipts + submission.repeated_receipts)) > 1:
+            failures.append(f"#{submission.index}: different receipt codes for one form")
     # Every stored tip is whole: its fields, its photos (bytes intact), its audit entry.
     for tip in tips:
         submission = by_key.get(tip.idempotency_key or "")
@@ -414,11 +424,11 @@ def _check_database(url: str, submissions: list[Submission]) -> int:
     assert failures == [], f"{len(failures)} problems:\n" + "\n".join(failures[:40])
     # Every form that got an answer at all was stored (a 201, or 'already received').
     answered = [s for s in submissions if s.receipts or s.already_received]
-    assert {s.key for s in answered} <= set(keys)
+    assert {submission_hash(s.key, RECEIPT_KEY) for s in answered} <= set(keys)
     # Double taps made one tip each, and at most one of the two got a receipt.
     doubles = [s for s in submissions if s.double]
     assert doubles
-    assert all(keys[s.key] == 1 for s in doubles)
+    assert all(keys[submission_hash(s.key, RECEIPT_KEY)] == 1 for s in doubles)
     return len(tips)
 
 

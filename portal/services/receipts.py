@@ -83,3 +83,29 @@ def receipt_hash(code: str, key: str | bytes) -> str:
     """HMAC-SHA256 (hex) of a code, keyed with the app's ``RECEIPT_KEY``; normalises first."""
     key_bytes = key.encode("utf-8") if isinstance(key, str) else key
     return hmac.new(key_bytes, normalise(code).encode("ascii"), sha256).hexdigest()
+
+
+def _derived_key(key: str | bytes, purpose: bytes) -> bytes:
+    key_bytes = key.encode("utf-8") if isinstance(key, str) else key
+    return hmac.new(key_bytes, b"portal.receipts." + purpose, sha256).digest()
+
+
+def for_submission(submission_id: str, key: str | bytes) -> str:
+    """The receipt code of the form with this (random, one-off) submission id.
+
+    Derived rather than drawn, so that a form sent again — a double tap, or a retry after the
+    connection broke before the answer arrived — shows the tipster the same code instead of
+    losing it. Only the tipster's page holds the submission id; the database keeps its hash.
+    """
+    number = int.from_bytes(hmac.new(_derived_key(key, b"code"), submission_id.encode("utf-8"), sha256).digest())
+    payload = []
+    for _ in range(RANDOM_LENGTH):
+        number, index = divmod(number, len(ALPHABET))
+        payload.append(ALPHABET[index])
+    code = "".join(payload)
+    return format_code(code + _check_character(code))
+
+
+def submission_hash(submission_id: str, key: str | bytes) -> str:
+    """What the database keeps of a submission id (so it cannot be used to derive the receipt)."""
+    return hmac.new(_derived_key(key, b"submission"), submission_id.encode("utf-8"), sha256).hexdigest()

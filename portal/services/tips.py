@@ -45,7 +45,14 @@ REPEATED_REPLY_WINDOW = timedelta(minutes=30)
 
 
 class AlreadyReceived(Exception):
-    """A tip with this idempotency key is already stored (the form was sent twice)."""
+    """A tip with this idempotency key is already stored (the form was sent twice).
+
+    ``receipt`` is its code, derived again from the submission id, so the tipster does not lose it.
+    """
+
+    def __init__(self, receipt: str | None = None) -> None:
+        super().__init__("already received")
+        self.receipt = receipt
 
 
 class InvalidTip(ValueError):
@@ -175,8 +182,15 @@ def _photo_row(photo: CleanPhoto) -> TipPhoto:
                     size_bytes=photo.size, sha256=photo.sha256)
 
 
-def _new_receipt(session: Session, key: str | bytes) -> tuple[str, str]:
-    """A fresh code and its hash (74 random bits: a clash is never expected, but is checked)."""
+def _new_receipt(session: Session, key: str | bytes, submission_id: str | None) -> tuple[str, str]:
+    """The form's code (derived from its submission id) or a fresh one, and its hash.
+
+    74 bits: a clash is never expected; for a fresh code it is checked, for a derived one the
+    unique index refuses it.
+    """
+    if submission_id:
+        code = receipts.for_submission(submission_id, key)
+        return code, receipts.receipt_hash(code, key)
     while True:
         code = receipts.generate()
         digest = receipts.receipt_hash(code, key)
@@ -184,10 +198,16 @@ def _new_receipt(session: Session, key: str | bytes) -> tuple[str, str]:
             return code, digest
 
 
-def idempotency_key_used(session: Session, key: str | None) -> bool:
+def idempotency_key_used(session: Session, key: str | None, receipt_key: str | bytes) -> bool:
     if not key:
         return False
-    return session.scalar(select(Tip.id).where(Tip.idempotency_key == key)) is not None
+    stored = receipts.submission_hash(key, receipt_key)
+    return session.scalar(select(Tip.id).where(Tip.idempotency_key == stored)) is not None
+
+
+def _already_received(data: TipInput, receipt_key: str | bytes) -> AlreadyReceived:
+    return AlreadyReceived(receipts.for_submission(data.idempotency_key, receipt_key)
+                           if data.idempotency_key else None)
 
 
 def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = (), *,
@@ -214,9 +234,9 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
 
     try:
         with write_transaction(session):
-            if idempotency_key_used(session, data.idempotency_key):
-                raise AlreadyReceived()
-            code, digest = _new_receipt(session, receipt_key)
+            if idempotency_key_used(session, data.idempotency_key, receipt_key):
+                raise _already_received(data, receipt_key)
+            code, digest = _new_receipt(session, receipt_key, data.idempotency_key)
             now = utcnow()
             tip = Tip(
                 status=TipStatus.NEW, created_at=now, updated_at=now,
@@ -235,7 +255,9 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
                 contact_email=data.contact_email or None, contact_messaging=data.contact_messaging or None,
                 contact_language=(data.contact_language or data.language) if has_contact else None,
                 anonymous=data.anonymous, consent=data.consent, language=data.language,
-                channel=data.channel, receipt_hash=digest, idempotency_key=data.idempotency_key or None,
+                channel=data.channel, receipt_hash=digest,
+                idempotency_key=(receipts.submission_hash(data.idempotency_key, receipt_key)
+                                 if data.idempotency_key else None),
             )
             tip.search_text = build_search_text(tip)
             tip.photos = [_photo_row(photo) for photo in photos]
@@ -246,9 +268,9 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
             tip_id = tip.id
     except IntegrityError as exc:
         # Two copies of one form raced past the check above: the unique key kept one.
-        if data.idempotency_key and idempotency_key_used(session, data.idempotency_key):
+        if data.idempotency_key and idempotency_key_used(session, data.idempotency_key, receipt_key):
             session.rollback()
-            raise AlreadyReceived() from exc
+            raise _already_received(data, receipt_key) from exc
         raise
     return SubmittedTip(tip_id=tip_id, receipt=code, created_at=now, photo_count=len(photos),
                         photo_location_used=photo_location_used,

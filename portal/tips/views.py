@@ -222,8 +222,8 @@ def new() -> ResponseReturnValue:
     try:
         submitted = tip_service.submit_tip(session, form.to_input(current_locale()), photos,
                                            receipt_key=current_app.config["RECEIPT_KEY"])
-    except tip_service.AlreadyReceived:
-        return _no_store(render_template("tips/already_received.html"), 200)
+    except tip_service.AlreadyReceived as received:
+        return _no_store(render_template("tips/already_received.html", receipt=received.receipt), 200)
     body = render_template(
         "tips/receipt.html", receipt=submitted.receipt, submitted=submitted,
         status_url=_external_status_url(),
