@@ -37,6 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORTAL_RECEIPT_KEY", "RECEIPT_KEY", None),
     Setting("PORTAL_DEFAULT_LANGUAGE", "DEFAULT_LANGUAGE", "vi"),
     Setting("PORTAL_TRUSTED_PROXIES", "TRUSTED_PROXIES", 0, int),
+    Setting("PORTAL_TRUSTED_HOSTS", "TRUSTED_HOSTS", None, list),
     Setting("PORTAL_RATELIMIT_STORAGE_URL", "RATELIMIT_STORAGE_URI", "memory://"),
     Setting("PORTAL_TIP_RATE_LIMIT", "TIP_RATE_LIMIT", "30/hour"),
     Setting("PORTAL_LOGIN_RATE_LIMIT", "LOGIN_RATE_LIMIT", "10/minute;50/hour"),
@@ -60,6 +61,8 @@ def _parse(value: str, kind: type) -> Any:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if kind is int:
         return int(value)
+    if kind is list:
+        return [item.strip() for item in value.split(",") if item.strip()]
     return value
 
 

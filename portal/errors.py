@@ -7,6 +7,7 @@ database session is rolled back when it is closed on teardown.
 from __future__ import annotations
 
 from flask import Flask, g, render_template
+from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -40,8 +41,11 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
 
 
-def error_page(code: int, title: object, message: object) -> tuple[str, int]:
+def error_page(code: int, title: object, message: object) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     g.lang = current_locale()
+    if request_ctx.url_adapter is None:
+        # The request could not be routed at all (e.g. an untrusted Host): no links can be built.
+        return f"{title}\n\n{message}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 

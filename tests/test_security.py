@@ -211,3 +211,16 @@ def test_request_body_is_limited(app):
     response = app.test_client().post("/vi/testing/form", data=b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1),
                                       content_type="application/octet-stream")
     assert response.status_code == 413
+
+
+def test_trusted_hosts_refuse_a_forged_host_header(database_url, tmp_path):
+    from portal.config import from_environment
+
+    assert from_environment({"PORTAL_TRUSTED_HOSTS": "portal.example, www.portal.example"})["TRUSTED_HOSTS"] == [
+        "portal.example", "www.portal.example"]
+    app = make_app(database_url, tmp_path, TRUSTED_HOSTS=["portal.example"])
+    client = app.test_client()
+    assert client.get("/vi/", headers={"Host": "portal.example"}).status_code == 200
+    forged = client.get("/vi/", headers={"Host": "evil.example"})
+    assert forged.status_code == 400
+    assert "evil.example" not in forged.get_data(as_text=True)
