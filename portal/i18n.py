@@ -161,3 +161,28 @@ def remember_language(response: Any) -> Any:
         response.set_cookie(LANGUAGE_COOKIE, lang,
                             **language_cookie_options(bool(current_app.config["PRODUCTION"])))
     return response
+
+
+def cli_language() -> str:
+    """The language of ``flask`` command output: ``PORTAL_CLI_LANGUAGE``, else the shell's ``LANG``, else English."""
+    import os
+
+    for value in (os.environ.get("PORTAL_CLI_LANGUAGE", ""), os.environ.get("LANG", "")):
+        primary = value.split(".", 1)[0].split("_", 1)[0].split("-", 1)[0].lower()
+        if primary in LOCALES:
+            return primary
+    return "en"
+
+
+def in_cli_language(command: Any) -> Any:
+    """Run a ``flask`` command with its messages in :func:`cli_language` (inside the app context)."""
+    from functools import wraps
+
+    from flask_babel import force_locale
+
+    @wraps(command)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with force_locale(cli_language()):
+            return command(*args, **kwargs)
+
+    return wrapped

@@ -25,6 +25,8 @@ from portal.db import Base, make_engine
 pytest_plugins = ["tests.staff_fixtures"]
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+# Command output in English whatever the machine's LANG (tests/test_cli.py checks the other languages).
+os.environ["PORTAL_CLI_LANGUAGE"] = "en"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 TEST_CONFIG: dict[str, Any] = {

@@ -79,3 +79,13 @@ def test_restore_refuses_a_file_that_is_not_a_backup(runner, app, db_session, tm
         session = app.extensions["portal.sessionmaker"]()
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 1
         session.close()
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("km", "មូលដ្ឋានទិន្នន័យ"), ("vi", "Cơ sở dữ liệu"), ("en", "Database at"),
+])
+def test_command_output_is_in_the_staff_members_language(runner, monkeypatch, language, expected):
+    monkeypatch.setenv("PORTAL_CLI_LANGUAGE", language)
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0
+    assert expected in result.output
