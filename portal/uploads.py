@@ -268,3 +268,11 @@ def too_many_photos(files: Sequence[FileStorage], limit: int) -> str | None:
     if len(files) > limit:
         return _("You can send up to %(count)s photos. Please choose fewer.", count=limit)
     return None
+
+
+def photo_count_ok(field: Any, files: Sequence[FileStorage], limit: int) -> bool:
+    """After a form is validated: put "too many photos" beside its photo field; False if so."""
+    problem = too_many_photos(files, limit)
+    if problem:
+        field.errors = [*field.errors, problem]
+    return problem is None

@@ -41,7 +41,7 @@ from portal.staff.review_forms import (
     TransitionForm,
 )
 from portal.tips.forms import NEXT_STEP_LABELS, PLACE_LEVELS
-from portal.uploads import chosen_files, process_photos, too_many_photos
+from portal.uploads import chosen_files, photo_count_ok, process_photos
 
 MODERATORS = (StaffRole.MODERATOR,)
 TRANSITION_ERRORS = {
@@ -336,12 +336,12 @@ def tip_new() -> ResponseReturnValue:
     files = chosen_files(form.photos.data) if request.method == "POST" else []
     if request.method == "GET" or request.form.get("action") == "place":
         return _staff_tip_form(form, step=request.method == "POST", photos_dropped=bool(files))
-    if not form.validate():
+    valid = form.validate()
+    if not (photo_count_ok(form.photos, files, int(current_app.config["MAX_PHOTOS"])) and valid):
         return _staff_tip_form(form, photos_dropped=bool(files))
-    problem = too_many_photos(files, int(current_app.config["MAX_PHOTOS"]))
-    photos, problems = process_photos(files, int(current_app.config["MAX_PHOTO_MB"])) if not problem else ([], [])
-    if problem or problems:
-        form.photos.errors = [problem] if problem else problems
+    photos, problems = process_photos(files, int(current_app.config["MAX_PHOTO_MB"]))
+    if problems:
+        form.photos.errors = problems
         return _staff_tip_form(form, photos_dropped=True)
     try:
         submitted = tip_service.submit_tip(get_session(), form.to_input(locale, TipChannel(form.channel.data)),

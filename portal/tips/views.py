@@ -42,7 +42,7 @@ from portal.tips.forms import (
     TipForm,
     place_choices,
 )
-from portal.uploads import CleanPhoto, chosen_files, process_photos, too_many_photos
+from portal.uploads import CleanPhoto, chosen_files, photo_count_ok, process_photos
 
 FOLLOWUP_SALT = "portal.tips.followup"
 # A form shown again with its errors is an ordinary page for the visitor, not a failed request.
@@ -203,10 +203,7 @@ def new() -> ResponseReturnValue:
         return _tip_form_page(form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
 
     valid = form.validate()
-    too_many = too_many_photos(files, int(current_app.config["MAX_PHOTOS"]))
-    if too_many:
-        form.photos.errors = [*form.photos.errors, too_many]
-        valid = False
+    valid = photo_count_ok(form.photos, files, int(current_app.config["MAX_PHOTOS"])) and valid
     if not valid:
         return _tip_form_page(form, status=SHOWN_AGAIN, photos_dropped=bool(files))
 
@@ -344,10 +341,7 @@ def _reply() -> Response:
         form.website.data = ""
         return _status_page(tip, form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
     valid = form.validate()
-    too_many = too_many_photos(files, int(current_app.config["MAX_PHOTOS"]))
-    if too_many:
-        form.photos.errors = [*form.photos.errors, too_many]
-        valid = False
+    valid = photo_count_ok(form.photos, files, int(current_app.config["MAX_PHOTOS"])) and valid
     if not valid:
         return _status_page(tip, form, status=SHOWN_AGAIN, photos_dropped=bool(files))
     photos: list[CleanPhoto] = []

@@ -104,3 +104,17 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page: Any, base_url: str, account: Any, lang: str = "en") -> None:
+    """Sign a staff account in through the real two steps: password, then a TOTP code from pyotp."""
+    import re
+
+    page.goto(f"{base_url}/{lang}/staff/login")
+    page.fill("#username", account.username)
+    page.fill("#password", account.password)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/staff/login/code$"))
+    page.fill("#code", account.code())
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r".*/staff/$"))

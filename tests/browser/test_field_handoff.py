@@ -7,24 +7,13 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot, sign_in
 from tests.staff_fixtures import create_staff
 from tests.tip_factory import make_tip
 
 GPX = "{http://www.topografix.com/GPX/1/1}"
 KHMER = "ផ្នូរបីនៅជិតវត្តចាស់ ខាងកើតផ្លូវជាតិលេខ៦"
 VIETNAMESE = "Hai ngôi mộ liệt sĩ dưới gốc xoài lớn, cách chợ huyện khoảng 2 km về phía đông"
-
-
-def sign_in(page, server, account, lang: str) -> None:
-    page.goto(f"{server.url}/{lang}/staff/login")
-    page.fill("#username", account.username)
-    page.fill("#password", account.password)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/staff/login/code$"))
-    page.fill("#code", account.code())
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(rf".*/{lang}/staff/$"))
 
 
 def test_gpx_for_a_province_and_a_field_sheet_printed_to_pdf(live_app, live_server, page):
@@ -37,7 +26,7 @@ def test_gpx_for_a_province_and_a_field_sheet_printed_to_pdf(live_app, live_serv
     make_tip(live_app, language="vi", province_code="03", latitude=12.0, longitude=105.4, what_seen="Elsewhere")
     make_tip(live_app, language="vi", province_code="17", what_seen="No coordinates given")
     account = create_staff(live_app, "moderator", username="sokha", language="km")
-    sign_in(page, live_server, account, "km")
+    sign_in(page, live_server.url, account, "km")
 
     page.goto(f"{live_server.url}/km/staff/queue?province=17")
     page.locator(".queue-export a").click()
@@ -77,7 +66,7 @@ def test_export_page_and_field_sheet_in_vietnamese_on_a_phone(live_app, live_ser
     make_tip(live_app, language="vi", province_code="09", latitude=11.6005, longitude=103.0,
              what_seen="hai ngoi mo liet si duoi goc xoai lon")
     account = create_staff(live_app, "moderator", username="lan", language="vi")
-    sign_in(page, live_server, account, "vi")
+    sign_in(page, live_server.url, account, "vi")
 
     page.goto(f"{live_server.url}/vi/staff/tips/{tip}")
     assert page.locator(".duplicate-candidate").count() == 1

@@ -15,7 +15,7 @@ from PIL import Image
 
 from portal.db import new_session, write_transaction
 from portal.services.content_demo import load_demo_content
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -131,25 +131,12 @@ def test_pages_look_right_on_a_phone_and_pass_axe(demo_server, page, lang):
     assert problems == {}
 
 
-def _sign_in(page, base: str, account) -> None:
-    import pyotp
-
-    page.goto(f"{base}/vi/staff/login")
-    page.fill("#username", account.username)
-    page.fill("#password", account.password)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/staff/login/code$"))
-    page.fill("#code", pyotp.TOTP(account.totp_secret).now())
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/staff/$"))
-
-
 def test_editor_fixes_a_missing_translation_on_a_phone(demo_server, page):
     from tests.staff_fixtures import create_staff
 
     account = create_staff(demo_server.app, "editor", username="dara", language="km")
     page.context.add_init_script(path=str(AXE))
-    _sign_in(page, demo_server.url, account)
+    sign_in(page, demo_server.url, account, lang="vi")
     page.goto(f"{demo_server.url}/km/staff/content/")
     screenshot(page, "staff-content-km")
     page.goto(f"{demo_server.url}/km/staff/content/missing-translations")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.staff_fixtures import create_staff
 from tests.tip_factory import make_tip
 
@@ -16,14 +16,7 @@ def test_moderator_reviews_a_tip_and_the_tipster_reads_the_message(live_app, liv
     make_tip(live_app, province_code="03", what_seen="Another report elsewhere")
     account = create_staff(live_app, "moderator", username="dara", language="en")
 
-    page.goto(f"{live_server.url}/en/staff/login")
-    page.fill("#username", account.username)
-    page.fill("#password", account.password)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/staff/login/code$"))
-    page.fill("#code", account.code())
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_url(re.compile(r".*/en/staff/$"))
+    sign_in(page, live_server.url, account)
 
     page.goto(f"{live_server.url}/en/staff/queue")
     page.locator("details.queue-filters summary").click()
