@@ -30,12 +30,15 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # sign-in and account set-up (portal/staff/views.py)
     "staff.login": PUBLIC,
     "staff.login_code": PUBLIC,
+    "staff.setup_link": PUBLIC,
     "staff.setup": PUBLIC,
     "staff.logout": EVERY_ROLE,
     # every staff member
     "staff.home": EVERY_ROLE,
     "staff.account": EVERY_ROLE,
     "staff.sign_out_everywhere": EVERY_ROLE,
+    "staff.sessions": EVERY_ROLE,
+    "staff.session_end": EVERY_ROLE,
     # staff accounts (admin)
     "staff.accounts": frozenset({ADMIN}),
     "staff.account_new": frozenset({ADMIN}),
@@ -84,6 +87,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
 SAMPLE_ARGS: dict[str, Any | Callable[[dict[str, Any]], Any]] = {
     "token": "not-a-real-set-up-token",
     "user_id": lambda ctx: ctx["target"].id,
+    "session_id": 2**31 - 1,  # nobody's session: 404 for every signed-in member
     "tip_id": lambda ctx: _sample_tip(ctx)[0],
     "photo_id": lambda ctx: _sample_tip(ctx)[1],
     # content editing: ids that need not exist (an editor then gets 404, others 403 or sign-in)

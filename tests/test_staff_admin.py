@@ -51,17 +51,26 @@ def signed_in(client) -> bool:
 NEW_PASSWORD = "a brand new password"
 
 
+def totp_secret(app, username: str) -> str:
+    """The account's TOTP secret in clear (it is stored encrypted)."""
+    row = user_row(app, username)
+    assert row is not None
+    with app.app_context():
+        secret = staff_accounts.totp_secret_of(row)
+    assert secret
+    return secret
+
+
 def complete_setup(app, link: str, username: str, password: str = NEW_PASSWORD) -> list[str]:
     """Follow a set-up link as the new staff member would; return the recovery codes."""
     client = app.test_client()
-    path = link.removeprefix("http://localhost")
-    page = client.get(path)
+    opened = client.get(link.removeprefix("http://localhost"))
+    assert opened.status_code == 302
+    page = client.get(opened.location)
     assert page.status_code == 200
-    row = user_row(app, username)
-    assert row is not None
-    assert row.totp_secret
-    response = client.post(path, data={"password": password, "confirm": password,
-                                       "code": pyotp.TOTP(row.totp_secret).now(), **csrf_token(page.text)})
+    response = client.post(opened.location, data={"password": password, "confirm": password,
+                                                  "code": pyotp.TOTP(totp_secret(app, username)).now(),
+                                                  **csrf_token(page.text)})
     assert response.status_code == 200
     return re.findall(r"<code>([a-z0-9-]+)</code>", response.text)
 
@@ -96,7 +105,7 @@ def test_admin_creates_an_account_and_the_set_up_link_signs_it_in(app, client, a
     assert len(codes) == 10
     newcomer = app.test_client()
     account = StaffAccount(id=row.id, username="sophea", role="editor", password="a brand new password",
-                           totp_secret=user_row(app, "sophea").totp_secret)
+                           totp_secret=totp_secret(app, "sophea"))
     assert login(newcomer, account).location.endswith("/km/staff/")
 
     listing = client.get("/en/staff/accounts/")
@@ -122,7 +131,7 @@ def test_a_new_link_replaces_the_old_one(app, client, admin):
     second = SETUP_LINK.search(response.text).group(1)
     visitor = app.test_client()
     assert visitor.get(first.removeprefix("http://localhost")).status_code == 404
-    assert visitor.get(second.removeprefix("http://localhost")).status_code == 200
+    assert visitor.get(second.removeprefix("http://localhost")).status_code == 302
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,6 +146,9 @@ def test_role_change_takes_effect_at_once_and_is_logged(app, admin, moderator):
     response = admin_client.post(f"/en/staff/accounts/{moderator.id}/role", data={"role": "admin"})
     assert response.status_code == 302
     assert "Administrator" in admin_client.get(response.location).text
+    # The new role starts with a new sign-in: the old session has ended on the server.
+    assert mod_client.get("/en/staff/accounts/").status_code == 302
+    login(mod_client, moderator)
     assert mod_client.get("/en/staff/accounts/").status_code == 200
     [entry] = audit_entries(app, "staff.role_changed")
     assert (entry.actor_name, entry.subject, entry.detail) == ("admin", "moderator",
@@ -194,10 +206,10 @@ def test_reset_second_factor_locks_out_the_old_phone_and_gives_a_new_link(app, a
 
     new_codes = complete_setup(app, link, "moderator", password="the replacement password")
     assert len(new_codes) == 10
-    row = user_row(app, "moderator")
-    assert row.totp_secret != moderator.totp_secret
+    new_secret = totp_secret(app, "moderator")
+    assert new_secret != moderator.totp_secret
     account = StaffAccount(id=moderator.id, username="moderator", role="moderator",
-                           password="the replacement password", totp_secret=row.totp_secret)
+                           password="the replacement password", totp_secret=new_secret)
     login(mod_client, account)
     assert signed_in(mod_client)
     [entry] = audit_entries(app, "staff.second_factor_reset")
@@ -343,7 +355,7 @@ def test_flask_staff_create_with_link_and_reset_print_set_up_links(app, runner, 
                                  "--language", "km", "--link"])
     assert result.exit_code == 0, result.output
     path = re.search(r"(/km/staff/setup/\S+)", result.output).group(1)
-    assert app.test_client().get(path).status_code == 200
+    assert app.test_client().get(path).status_code == 302
 
     result = runner.invoke(args=["staff", "reset-second-factor", "admin"])
     assert result.exit_code == 0, result.output

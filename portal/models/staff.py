@@ -1,8 +1,11 @@
 """Staff accounts: who may sign in, with which role, and what proves it is them.
 
 A password alone never signs anyone in: every account has a TOTP secret that must be
-confirmed before the account can be used, and ten single-use recovery codes (stored hashed).
-New accounts and lost second factors go through a one-time set-up link, stored hashed too.
+confirmed before the account can be used (stored encrypted with ``PORTAL_TOTP_KEY``), and ten
+single-use recovery codes (stored hashed). New accounts and lost second factors go through a
+one-time set-up link, stored hashed too. Each signed-in browser is a :class:`StaffSession` row
+(the cookie only names it), and failed sign-ins slow down the client that fails
+(:class:`StaffSignInThrottle`) instead of locking the account.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
@@ -41,12 +44,15 @@ class StaffUser(Base):
              values_callable=_role_values, validate_strings=True)
     )
     active: Mapped[bool] = mapped_column(default=True)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # "v1:<key id>:<AES-GCM ciphertext>" (portal.services.totp_keys); a legacy clear value until
+    # ``flask staff rotate-totp-key`` encrypts it.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_confirmed: Mapped[bool] = mapped_column(default=False)
     # The last TOTP time step accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column()
     language: Mapped[str] = mapped_column(String(5), default="vi")
-    # Bumped by "sign out everywhere", disabling and second-factor resets; every request checks it.
+    # No longer read: sessions are StaffSession rows and failed sign-ins are counted per client in
+    # StaffSignInThrottle. Kept so the migration does not rebuild staff_user on SQLite.
     session_generation: Mapped[int] = mapped_column(default=0)
     failed_attempts: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -57,9 +63,6 @@ class StaffUser(Base):
     def is_set_up(self) -> bool:
         """A password chosen and a second factor confirmed: the account can sign in."""
         return bool(self.password_hash) and self.totp_confirmed and bool(self.totp_secret)
-
-    def is_locked(self, now: datetime) -> bool:
-        return self.locked_until is not None and self.locked_until > now
 
     def has_role(self, *roles: StaffRole | str) -> bool:
         """Admins have every role's access."""
@@ -90,3 +93,53 @@ class StaffSetupLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The first visit swaps the token for a proof kept in that browser's session (only its
+    # SHA-256 is here): the link then works nowhere else, and the token leaves the address bar.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    proof_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class StaffSession(Base):
+    """One signed-in browser. The cookie carries a random id; only its SHA-256 is kept here.
+
+    Every staff request looks the row up: an ended row, or one idle or too old, signs nobody in.
+    ``last_seen_at`` is coarse (refreshed at most every few seconds).
+    """
+
+    __tablename__ = "staff_session"
+    __table_args__ = (Index("ix_staff_session_user_active", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # signed_out, signed_out_everywhere, ended_by_user, disabled, role_changed, second_factor_reset,
+    # account_changed (found disabled or not set up on a request),
+    # idle, expired
+    end_reason: Mapped[str] = mapped_column(String(30), default="")
+    # "Firefox on Linux"-style summary (browser and system names only), for the sessions page.
+    user_agent: Mapped[str] = mapped_column(String(60), default="")
+
+
+class StaffSignInThrottle(Base):
+    """Failed sign-ins of one client (a keyed hash of its address) for one typed account name.
+
+    The account name is a keyed hash too, so unknown names are slowed down exactly like real
+    ones; ``user_id`` is set when the name belongs to an account (for the admins' notice).
+    """
+
+    __tablename__ = "staff_sign_in_throttle"
+    __table_args__ = (UniqueConstraint("account_hash", "client_hash",
+                                       name="uq_staff_sign_in_throttle_account_client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_hash: Mapped[str] = mapped_column(String(64))
+    client_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"),
+                                                index=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,38 +1,60 @@
-"""Staff accounts: creating them, signing in with two factors, lock-out, roles, set-up links.
+"""Staff accounts: creating them, signing in with two factors, slowing guessers, roles, set-up links.
 
 Every function takes a Session, runs its writes in one ``write_transaction`` and writes its
 audit entry in the same transaction. Failures are typed exceptions; the views decide what
 a person is told. Sign-in failures all look the same from outside (unknown account, wrong
-password, locked, disabled, not set up yet): only the audit log knows the reason.
+password, disabled, not set up yet): only the audit log knows the reason.
+
+Failed sign-ins never lock an account (that would let a stranger keep every moderator out).
+They are counted per typed account name *and* client address (both as keyed hashes): after
+:data:`FREE_ATTEMPTS` failures that client must wait before each further try for that name,
+longer each time, while every other client signs in as usual. Admins see which accounts are
+being guessed (:func:`accounts_under_attack`, and ``staff.sign_in_slowed`` audit entries).
+
+TOTP secrets are stored encrypted (:mod:`portal.services.totp_keys`); :func:`totp_secret_of`
+reads one. Ending an account's sessions (sign-out everywhere, disabling, a role change, a
+second-factor reset) ends its rows in ``staff_session`` in the same transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import math
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
+from flask import current_app
 from pyotp.utils import strings_equal
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from portal.config import LANGUAGES
 from portal.db import write_transaction
-from portal.models.staff import StaffRecoveryCode, StaffRole, StaffSetupLink, StaffUser
+from portal.models.staff import (
+    StaffRecoveryCode,
+    StaffRole,
+    StaffSetupLink,
+    StaffSignInThrottle,
+    StaffUser,
+)
 from portal.models.types import utcnow
-from portal.services import audit, passwords
+from portal.services import audit, passwords, staff_sessions, totp_keys
 from portal.services.passwords import WeakPassword
+from portal.services.totp_keys import TotpKeyMissing
 
 __all__ = [
     "WeakPassword", "StaffAccountError", "SignInFailed", "SetupLinkInvalid", "SecondFactorWrong",
-    "UsernameTaken", "InvalidUsername", "LastAdmin", "OwnAccount", "SignIn",
+    "UsernameTaken", "InvalidUsername", "LastAdmin", "OwnAccount", "SignIn", "TotpKeyMissing",
 ]
 
-MAX_FAILED_ATTEMPTS = 5
-LOCKOUT = timedelta(minutes=15)
+FREE_ATTEMPTS = 5  # failures of one client for one account name before it must wait
+FIRST_WAIT = timedelta(minutes=1)  # then 2, 4, 8 … minutes after each further failure
+LONGEST_WAIT = timedelta(hours=1)
+FORGET_FAILURES = timedelta(hours=24)  # a client's failures older than this no longer count
 SETUP_LINK_LIFETIME = timedelta(hours=48)
 RECOVERY_CODE_COUNT = 10
 RECOVERY_CODE_LENGTH = 16  # 16 base32 characters: 80 random bits
@@ -47,11 +69,16 @@ class StaffAccountError(Exception):
 
 
 class SignInFailed(StaffAccountError):
-    """The one answer for every failed sign-in; ``reason`` is for the audit log and tests only."""
+    """The one answer for every failed sign-in; ``reason`` is for the audit log and tests only.
 
-    def __init__(self, reason: str) -> None:
+    ``wait_seconds`` is set when this client must wait before trying this account name again
+    (reason ``slowed_down``, or the failure that started the wait).
+    """
+
+    def __init__(self, reason: str, wait_seconds: int = 0) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.wait_seconds = wait_seconds
 
 
 class SecondFactorWrong(StaffAccountError):
@@ -103,6 +130,17 @@ def new_totp_secret() -> str:
     return pyotp.random_base32()
 
 
+def totp_secret_of(user: StaffUser) -> str:
+    """The account's TOTP secret in clear (for the QR code and code checks); "" when none."""
+    return totp_keys.decrypt(user.totp_secret) if user.totp_secret else ""
+
+
+def _keyed(kind: str, value: str) -> str:
+    """A keyed hash (HMAC-SHA256 with the secret key): addresses and typed names are never stored."""
+    key = str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    return hmac.new(key, f"staff-sign-in:{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
 def provisioning_uri(username: str, secret: str) -> str:
     """The ``otpauth://`` URI an authenticator app reads from the QR code."""
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=TOTP_ISSUER)
@@ -144,7 +182,9 @@ def recovery_codes_left(session: Session, user: StaffUser) -> int:
 
 
 def _matching_totp_step(secret: str, code: str, now: datetime, last_step: int | None) -> int | None:
-    """The time step whose code matches (±1 step of clock drift), never one already used."""
+    """The time step whose code matches (±1 step of clock drift), never one already used.
+
+    ``secret`` is the clear secret; the stored form is read with :func:`totp_secret_of`."""
     if not re.fullmatch(r"\d{6}", code):
         return None
     totp = pyotp.TOTP(secret)
@@ -212,7 +252,7 @@ def create_account(session: Session, *, username: str, role: StaffRole | str, la
     with write_transaction(session):
         username = _check_username(session, username)
         user = StaffUser(username=username, role=_role(role), language=_language(language),
-                         totp_secret=new_totp_secret(), totp_confirmed=False, active=True,
+                         totp_secret=totp_keys.encrypt(new_totp_secret()), totp_confirmed=False, active=True,
                          session_generation=0, failed_attempts=0, created_at=now)
         session.add(user)
         session.flush()
@@ -235,7 +275,8 @@ def create_enrolled_account(session: Session, *, username: str, role: StaffRole 
     with write_transaction(session):
         username = _check_username(session, username)
         user = StaffUser(username=username, role=_role(role), language=_language(language),
-                         password_hash=password_hash, totp_secret=totp_secret, totp_confirmed=True,
+                         password_hash=password_hash, totp_secret=totp_keys.encrypt(totp_secret),
+                         totp_confirmed=True,
                          totp_last_step=step, active=True, session_generation=0, failed_attempts=0,
                          created_at=now)
         session.add(user)
@@ -250,10 +291,7 @@ def create_enrolled_account(session: Session, *, username: str, role: StaffRole 
 # Set-up links: choose a password and enrol the second factor
 
 
-def setup_link_user(session: Session, token: str, now: datetime | None = None) -> StaffUser:
-    """The account a set-up link belongs to, or :class:`SetupLinkInvalid`."""
-    now = _now(now)
-    link = session.scalar(select(StaffSetupLink).where(StaffSetupLink.token_hash == sha256(token or "")))
+def _usable_link(session: Session, link: StaffSetupLink | None, now: datetime) -> StaffUser:
     if link is None or link.used_at is not None or link.expires_at <= now:
         raise SetupLinkInvalid()
     user = session.get(StaffUser, link.user_id)
@@ -262,29 +300,62 @@ def setup_link_user(session: Session, token: str, now: datetime | None = None) -
     return user
 
 
-def complete_setup(session: Session, token: str, *, password: str, code: str,
-                   now: datetime | None = None) -> tuple[StaffUser, list[str]]:
-    """Use a set-up link once: set the password, confirm the TOTP secret, issue recovery codes."""
+def open_setup_link(session: Session, token: str, now: datetime | None = None) -> tuple[int, str]:
+    """The first visit of a set-up link: swap its token for a proof kept in that browser's session.
+
+    Returns the link's id and the proof (to keep in the Flask session). The token then stops
+    working everywhere, so one read from an access log or a browser history is worth nothing;
+    :class:`SetupLinkInvalid` for an unknown, used, expired or already opened link.
+    """
     now = _now(now)
-    user = setup_link_user(session, token, now)
+    proof = secrets.token_urlsafe(32)
+    with write_transaction(session):
+        link = session.scalar(select(StaffSetupLink).where(StaffSetupLink.token_hash == sha256(token or ""))
+                              .with_for_update())
+        user = _usable_link(session, link, now)
+        assert link is not None
+        if link.opened_at is not None:
+            raise SetupLinkInvalid()
+        link.opened_at = now
+        link.proof_hash = sha256(proof)
+        audit.record(session, "staff.setup_link_opened", actor_name=user.username, subject=user.username)
+    return link.id, proof
+
+
+def _opened_link(session: Session, link_id: int, proof: str, *, lock: bool = False) -> StaffSetupLink | None:
+    query = select(StaffSetupLink).where(StaffSetupLink.id == link_id)
+    link = session.scalar(query.with_for_update() if lock else query)
+    if link is None or link.proof_hash is None or not hmac.compare_digest(link.proof_hash, sha256(proof or "")):
+        return None
+    return link
+
+
+def setup_link_user(session: Session, link_id: int, proof: str, now: datetime | None = None) -> StaffUser:
+    """The account of an opened set-up link, for the browser holding its proof; or :class:`SetupLinkInvalid`."""
+    return _usable_link(session, _opened_link(session, link_id, proof), _now(now))
+
+
+def complete_setup(session: Session, link_id: int, proof: str, *, password: str, code: str,
+                   now: datetime | None = None) -> tuple[StaffUser, list[str]]:
+    """Use an opened set-up link once: set the password, confirm the TOTP secret, issue recovery codes."""
+    now = _now(now)
+    user = setup_link_user(session, link_id, proof, now)
     passwords.check_rules(password, user.username)
     password_hash = passwords.hash_password(password)
     with write_transaction(session):
-        link = session.scalar(select(StaffSetupLink).where(StaffSetupLink.token_hash == sha256(token))
-                              .with_for_update())
+        link = _opened_link(session, link_id, proof, lock=True)
+        _usable_link(session, link, now)
+        assert link is not None
         user_ = _get_user(session, user.id)
-        if link is None or link.used_at is not None or link.expires_at <= now or user_ is None \
-                or not user_.active or not user_.totp_secret:
+        if user_ is None or not user_.totp_secret:
             raise SetupLinkInvalid()
-        step = _matching_totp_step(user_.totp_secret, _normalise_code(code), now, user_.totp_last_step)
+        step = _matching_totp_step(totp_secret_of(user_), _normalise_code(code), now, user_.totp_last_step)
         if step is None:
             raise SecondFactorWrong()
         link.used_at = now
         user_.password_hash = password_hash
         user_.totp_confirmed = True
         user_.totp_last_step = step
-        user_.failed_attempts = 0
-        user_.locked_until = None
         codes = _new_recovery_codes(session, user_, now)
         audit.record(session, "staff.setup_completed", actor_id=user_.id, actor_name=user_.username,
                      subject=user_.username)
@@ -295,34 +366,88 @@ def complete_setup(session: Session, token: str, *, password: str, code: str,
 # Signing in
 
 
-def _record_failure(session: Session, user_id: int | None, reason: str, now: datetime,
-                    step: str) -> None:
-    """Count a failed attempt against the account (if any) and lock it after too many."""
+def _wait_for(failures: int) -> timedelta:
+    """How long a client waits after its ``failures``-th failure for one account name."""
+    if failures < FREE_ATTEMPTS:
+        return timedelta(0)
+    return min(FIRST_WAIT * 2 ** min(failures - FREE_ATTEMPTS, 16), LONGEST_WAIT)
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
+
+
+def _throttle(session: Session, account: str, client: str, *, lock: bool = False) -> StaffSignInThrottle | None:
+    query = select(StaffSignInThrottle).where(StaffSignInThrottle.account_hash == account,
+                                              StaffSignInThrottle.client_hash == client)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def _waiting(session: Session, account: str, client: str, now: datetime) -> int:
+    """Seconds this client must still wait before trying this account name (0: it may try)."""
+    row = _throttle(session, account, client)
+    if row is None or row.blocked_until is None or row.blocked_until <= now:
+        return 0
+    return _seconds(row.blocked_until - now)
+
+
+def _record_failure(session: Session, user_id: int | None, reason: str, now: datetime, step: str,
+                    account: str, client: str) -> int:
+    """Audit a failed attempt and count it for this account name and client; return the wait (s)."""
     with write_transaction(session):
-        user = _get_user(session, user_id) if user_id is not None else None
+        user = session.get(StaffUser, user_id) if user_id is not None else None
         if user is None:
             # The typed name is not logged: people sometimes type their password into it.
             audit.record(session, "staff.sign_in_failed", reason=reason, step=step)
-            return
-        audit.record(session, "staff.sign_in_failed", actor_id=user.id, actor_name=user.username,
-                     subject=user.username, reason=reason, step=step)
-        if reason in {"locked", "disabled", "not_set_up"}:
-            return
-        user.failed_attempts += 1
-        if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
-            user.failed_attempts = 0
-            user.locked_until = now + LOCKOUT
-            audit.record(session, "staff.locked_out", actor_id=user.id, actor_name=user.username,
-                         subject=user.username, minutes=int(LOCKOUT.total_seconds() // 60))
+        else:
+            audit.record(session, "staff.sign_in_failed", actor_id=user.id, actor_name=user.username,
+                         subject=user.username, reason=reason, step=step)
+        session.execute(delete(StaffSignInThrottle).where(
+            StaffSignInThrottle.last_failure_at < now - FORGET_FAILURES,
+            (StaffSignInThrottle.blocked_until.is_(None)) | (StaffSignInThrottle.blocked_until < now)))
+        row = _throttle(session, account, client, lock=True)
+        if row is None:
+            row = StaffSignInThrottle(account_hash=account, client_hash=client, failures=0,
+                                      first_failure_at=now, last_failure_at=now)
+            session.add(row)
+        row.failures += 1
+        row.last_failure_at = now
+        row.user_id = user.id if user is not None else None
+        wait = _wait_for(row.failures)
+        if not wait:
+            return 0
+        row.blocked_until = now + wait
+        if user is not None:
+            audit.record(session, "staff.sign_in_slowed", actor_id=user.id, actor_name=user.username,
+                         subject=user.username, failures=row.failures, minutes=_seconds(wait) // 60,
+                         client=client[:12])
+        return _seconds(wait)
 
 
-def check_password(session: Session, username: str, password: str,
+def _slowed_down(session: Session, user: StaffUser | None, wait: int, step: str) -> SignInFailed:
+    with write_transaction(session):
+        if user is None:
+            audit.record(session, "staff.sign_in_failed", reason="slowed_down", step=step)
+        else:
+            audit.record(session, "staff.sign_in_failed", actor_id=user.id, actor_name=user.username,
+                         subject=user.username, reason="slowed_down", step=step)
+    return SignInFailed("slowed_down", wait_seconds=wait)
+
+
+def check_password(session: Session, username: str, password: str, client: str = "",
                    now: datetime | None = None) -> StaffUser:
-    """The first step: the account and its password. Raises :class:`SignInFailed`."""
+    """The first step: the account and its password. Raises :class:`SignInFailed`.
+
+    ``client`` is the request's address (as ProxyFix gives it); only a keyed hash is kept.
+    """
     now = _now(now)
-    username = normalise_username(username)
+    username = normalise_username(username)[:200]
+    account, client_key = _keyed("account", username), _keyed("client", client)
     user = session.scalar(select(StaffUser).where(StaffUser.username == username)) \
         if username and len(username) <= 60 else None
+    wait = _waiting(session, account, client_key, now)
+    if wait:
+        raise _slowed_down(session, user, wait, "password")
     # Always verify something, so unknown accounts answer as slowly as known ones.
     matches = passwords.verify(user.password_hash if user else None, password or "")
     if user is None:
@@ -331,8 +456,6 @@ def check_password(session: Session, username: str, password: str,
         reason = "disabled"
     elif not user.is_set_up:
         reason = "not_set_up"
-    elif user.is_locked(now):
-        reason = "locked"
     elif not matches:
         reason = "wrong_password"
     else:
@@ -342,15 +465,22 @@ def check_password(session: Session, username: str, password: str,
                 session.execute(update(StaffUser).where(StaffUser.id == user.id)
                                 .values(password_hash=new_hash))
         return user
-    _record_failure(session, user.id if user else None, reason, now, "password")
-    raise SignInFailed(reason)
+    wait = _record_failure(session, user.id if user else None, reason, now, "password", account, client_key)
+    raise SignInFailed(reason, wait_seconds=wait)
 
 
-def check_second_factor(session: Session, user_id: int, code: str,
+def check_second_factor(session: Session, user_id: int, code: str, client: str = "",
                         now: datetime | None = None) -> SignIn:
     """The second step: a TOTP code or an unused recovery code. Raises :class:`SignInFailed`."""
     now = _now(now)
     normalised = _normalise_code(code)
+    found = session.get(StaffUser, user_id)
+    if found is None:
+        raise SignInFailed("unknown_account")
+    account, client_key = _keyed("account", found.username), _keyed("client", client)
+    wait = _waiting(session, account, client_key, now)
+    if wait:
+        raise _slowed_down(session, found, wait, "second_factor")
     reason = ""
     result: SignIn | None = None
     with write_transaction(session):
@@ -361,12 +491,9 @@ def check_second_factor(session: Session, user_id: int, code: str,
             reason = "disabled"
         elif not user.is_set_up:
             reason = "not_set_up"
-        elif user.is_locked(now):
-            reason = "locked"
         else:
             method = ""
-            assert user.totp_secret is not None
-            step = _matching_totp_step(user.totp_secret, normalised, now, user.totp_last_step)
+            step = _matching_totp_step(totp_secret_of(user), normalised, now, user.totp_last_step)
             if step is not None:
                 user.totp_last_step = step
                 method = "totp"
@@ -381,9 +508,9 @@ def check_second_factor(session: Session, user_id: int, code: str,
                     recovery.used_at = now
                     method = "recovery_code"
             if method:
-                user.failed_attempts = 0
-                user.locked_until = None
                 user.last_sign_in_at = now
+                session.execute(delete(StaffSignInThrottle).where(
+                    StaffSignInThrottle.account_hash == account, StaffSignInThrottle.client_hash == client_key))
                 session.flush()
                 left = recovery_codes_left(session, user)
                 audit.record(session, "staff.sign_in", actor_id=user.id, actor_name=user.username,
@@ -392,9 +519,35 @@ def check_second_factor(session: Session, user_id: int, code: str,
             else:
                 reason = "wrong_code"
     if result is None:
-        _record_failure(session, user_id, reason, now, "second_factor")
-        raise SignInFailed(reason)
+        wait = _record_failure(session, user_id, reason, now, "second_factor", account, client_key)
+        raise SignInFailed(reason, wait_seconds=wait)
     return result
+
+
+@dataclass(frozen=True)
+class UnderAttack:
+    """An account whose name some client keeps failing to sign in with."""
+
+    username: str
+    clients: int
+    failures: int
+    last_failure_at: datetime
+
+
+def accounts_under_attack(session: Session, now: datetime | None = None) -> list[UnderAttack]:
+    """Accounts that some client failed to sign in to at least :data:`FREE_ATTEMPTS` times lately."""
+    now = _now(now)
+    rows = session.execute(
+        select(StaffUser.username, func.count(StaffSignInThrottle.id), func.sum(StaffSignInThrottle.failures),
+               func.max(StaffSignInThrottle.last_failure_at))
+        .join(StaffUser, StaffUser.id == StaffSignInThrottle.user_id)
+        .where(StaffSignInThrottle.failures >= FREE_ATTEMPTS,
+               StaffSignInThrottle.last_failure_at >= now - FORGET_FAILURES)
+        .group_by(StaffUser.username).order_by(StaffUser.username)
+    ).all()
+    return [UnderAttack(username, int(clients), int(failures or 0),
+                        last if last.tzinfo else last.replace(tzinfo=now.tzinfo))
+            for username, clients, failures, last in rows]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -413,15 +566,9 @@ def sign_out_everywhere(session: Session, user: StaffUser) -> None:
         user_ = _get_user(session, user.id)
         if user_ is None:
             return
-        user_.session_generation += 1
+        staff_sessions.end_all(session, user_.id, "signed_out_everywhere")
         audit.record(session, "staff.signed_out_everywhere", actor_id=user_.id,
                      actor_name=user_.username, subject=user_.username)
-
-
-def record_sign_out(session: Session, user: StaffUser) -> None:
-    with write_transaction(session):
-        audit.record(session, "staff.signed_out", actor_id=user.id, actor_name=user.username,
-                     subject=user.username)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,6 +594,8 @@ def change_role(session: Session, actor: StaffUser, user_id: int, role: StaffRol
         if old_role == StaffRole.ADMIN and user.active and _active_admins(session) <= 1:
             raise LastAdmin()
         user.role = new_role
+        # A new role starts with a new sign-in: no session keeps rights it was not signed in with.
+        staff_sessions.end_all(session, user.id, "role_changed")
         audit.record(session, "staff.role_changed", actor_id=actor.id, actor_name=actor.username,
                      subject=user.username, old=str(old_role), new=str(new_role))
     return user
@@ -462,7 +611,7 @@ def set_active(session: Session, actor: StaffUser, user_id: int, active: bool) -
             raise LastAdmin()
         user.active = active
         if not active:
-            user.session_generation += 1
+            staff_sessions.end_all(session, user.id, "disabled")
         audit.record(session, "staff.account_enabled" if active else "staff.account_disabled",
                      actor_id=actor.id, actor_name=actor.username, subject=user.username)
     return user
@@ -486,12 +635,10 @@ def reset_second_factor(session: Session, actor: StaffUser | None, user_id: int,
                 raise LookupError(user_id)
             user = found
         user.password_hash = None
-        user.totp_secret = new_totp_secret()
+        user.totp_secret = totp_keys.encrypt(new_totp_secret())
         user.totp_confirmed = False
         user.totp_last_step = None
-        user.failed_attempts = 0
-        user.locked_until = None
-        user.session_generation += 1
+        staff_sessions.end_all(session, user.id, "second_factor_reset")
         session.execute(delete(StaffRecoveryCode).where(StaffRecoveryCode.user_id == user.id))
         token = _new_setup_link(session, user, actor_name, now)
         audit.record(session, "staff.second_factor_reset", actor_id=actor.id if actor else None,
@@ -507,3 +654,23 @@ def pending_setup_expires(session: Session, user: StaffUser, now: datetime | Non
         .where(StaffSetupLink.user_id == user.id, StaffSetupLink.used_at.is_(None),
                StaffSetupLink.expires_at > now)
     )
+
+
+def rotate_totp_secrets(session: Session, actor_name: str = "command line") -> int:
+    """Re-encrypt every TOTP secret with the first key of ``PORTAL_TOTP_KEY`` (clear legacy ones too).
+
+    Returns how many were rewritten. All or nothing: a secret no listed key opens raises
+    :class:`TotpKeyMissing` and nothing changes.
+    """
+    with write_transaction(session):
+        users = session.scalars(select(StaffUser).where(StaffUser.totp_secret.is_not(None))
+                                .order_by(StaffUser.id).with_for_update()).all()
+        changed = 0
+        for user in users:
+            assert user.totp_secret is not None
+            if totp_keys.needs_rotation(user.totp_secret):
+                user.totp_secret = totp_keys.encrypt(totp_keys.decrypt(user.totp_secret))
+                changed += 1
+        audit.record(session, "staff.totp_key_rotated", actor_name=actor_name, count=changed,
+                     key=totp_keys.keys()[0].key_id)
+    return changed

@@ -1,8 +1,9 @@
 """Who may open a staff page: the one place where staff pages declare the roles they admit.
 
-``@roles_required("moderator")`` loads the signed-in staff member from the Flask session
-(active, same session generation, not idle for longer than ``SESSION_IDLE_MINUTES``, not
-older than :data:`MAX_SESSION`), sends anonymous visitors to the sign-in page and answers
+``@roles_required("moderator")`` loads the signed-in staff member from the server-side session
+row named by the Flask cookie (not ended, account active, not idle for longer than
+``SESSION_IDLE_MINUTES``, not older than :data:`MAX_SESSION_SECONDS`; see
+:mod:`portal.services.staff_sessions`), sends anonymous visitors to the sign-in page and answers
 403 to a signed-in member without the role. Admins have every role's access. The allowed
 roles are kept on the view as ``view.allowed_roles`` for the access-table test; pages anyone
 may open (sign-in, set-up link) are marked with :func:`public_page`. A staff view with
@@ -12,9 +13,9 @@ neither is refused (fail closed).
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -26,13 +27,15 @@ from werkzeug.wrappers import Response
 
 from portal.db import get_session
 from portal.models.staff import StaffRole, StaffUser
+from portal.services import staff_sessions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 SESSION_KEY = "staff"
 PENDING_KEY = "staff_pending"
-MAX_SESSION_SECONDS = 12 * 3600  # sign in again at least twice a day, however active
-SEEN_REFRESH_SECONDS = 15
+SETUP_KEY = "staff_setup"  # the proof that this browser opened a set-up link
+MAX_SESSION_SECONDS = int(staff_sessions.MAX_AGE.total_seconds())  # sign in again at least twice a day
+SEEN_REFRESH_SECONDS = int(staff_sessions.SEEN_REFRESH.total_seconds())
 STAFF_PATH = re.compile(r"^/(?:vi|km|en)/staff(?:/|$)")
 SAFE_NEXT = re.compile(r"^/(?:vi|km|en)(/staff/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)$")
 ROLE_LABELS = {
@@ -47,48 +50,45 @@ ALL_ROLES = (StaffRole.MODERATOR, StaffRole.EDITOR, StaffRole.ADMIN)
 # The signed-in staff member
 
 
-def _now() -> int:
-    return int(time.time())
+def idle_limit() -> timedelta:
+    return timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+
+
+def client_address() -> str:
+    """The client's address as ProxyFix gives it (services keep only a keyed hash of it)."""
+    return request.remote_addr or ""
+
+
+def session_token() -> str:
+    data = session.get(SESSION_KEY)
+    token = data.get("sid") if isinstance(data, dict) else None
+    return token if isinstance(token, str) else ""
 
 
 def start_session(user: StaffUser) -> None:
-    """Sign in: a fresh session (nothing from before survives, the CSRF token included)."""
+    """Sign in: a fresh session (nothing from before survives, the CSRF token included).
+
+    The cookie carries only a random id; the session itself is a row on the server."""
+    token = staff_sessions.start(get_session(), user, request.headers.get("User-Agent", ""))
     session.clear()
-    now = _now()
-    session[SESSION_KEY] = {"id": user.id, "gen": user.session_generation, "since": now, "seen": now}
+    session[SESSION_KEY] = {"sid": token}
     g.staff_user = user
 
 
 def end_session() -> None:
+    """Forget the session in this browser (the caller ends its row on the server)."""
     session.clear()
     g.staff_user = None
 
 
 def _load() -> StaffUser | None:
-    data = session.get(SESSION_KEY)
-    if not isinstance(data, dict):
+    if SESSION_KEY not in session:
         return None
-    now = _now()
-    idle = int(current_app.config["SESSION_IDLE_MINUTES"]) * 60
-    try:
-        user_id, generation = int(data["id"]), int(data["gen"])
-        since, seen = int(data["since"]), int(data["seen"])
-    except (KeyError, TypeError, ValueError):
+    loaded = staff_sessions.load(get_session(), session_token(), idle_limit())
+    if loaded.user is None:
+        g.staff_signed_out = loaded.reason
         session.pop(SESSION_KEY, None)
-        return None
-    if now - seen > idle:
-        g.staff_signed_out = "idle"
-    elif now - since > MAX_SESSION_SECONDS:
-        g.staff_signed_out = "expired"
-    else:
-        user = get_session().get(StaffUser, user_id)
-        if user is not None and user.active and user.session_generation == generation and user.is_set_up:
-            if now - seen >= SEEN_REFRESH_SECONDS:
-                session[SESSION_KEY] = {**data, "seen": now}
-            return user
-        g.staff_signed_out = "ended"
-    session.pop(SESSION_KEY, None)
-    return None
+    return loaded.user
 
 
 def current_staff() -> StaffUser | None:

@@ -5,6 +5,8 @@ password (typed twice, hidden), shows the authenticator QR code in the terminal 
 with the key for manual entry, asks for a code from the app to prove the enrolment, and
 only then writes the account — with its ten recovery codes, printed once. With ``--link``
 it instead prints a one-time set-up link path, to be opened on the site within 48 hours.
+``flask staff rotate-totp-key`` re-encrypts every TOTP secret with the first key of
+``PORTAL_TOTP_KEY`` (and encrypts any clear secret left from before encryption).
 """
 
 from __future__ import annotations
@@ -114,6 +116,23 @@ def reset_second_factor(username: str) -> None:
         click.echo(f"  {_setup_path(user.language, token)}")
     finally:
         session.close()
+
+
+@staff_cli.command("rotate-totp-key",
+                   help="Re-encrypt every TOTP secret with the first key of PORTAL_TOTP_KEY.")
+@in_cli_language
+def rotate_totp_key() -> None:
+    """After putting a new key first in PORTAL_TOTP_KEY (old keys after it, comma separated): rewrite
+    every secret under the new key, clear legacy ones too; then the old keys can be removed."""
+    session = new_session()
+    try:
+        changed = accounts.rotate_totp_secrets(session)
+    except accounts.TotpKeyMissing as exc:
+        raise click.ClickException(_("A TOTP secret cannot be opened with any key in PORTAL_TOTP_KEY; "
+                                     "nothing was changed. Add the old key after the new one.")) from exc
+    finally:
+        session.close()
+    click.echo(_("%(count)s TOTP secrets re-encrypted with the first key of PORTAL_TOTP_KEY.", count=changed))
 
 
 @staff_cli.command("list", help="List staff accounts.")

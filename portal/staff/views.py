@@ -1,4 +1,4 @@
-"""Staff views: two-step sign-in, set-up links, the staff home, account settings, account admin.
+"""Staff views: two-step sign-in, set-up links, the staff home, account settings, sessions, account admin.
 
 Views stay thin: they read forms, call ``portal.services.staff_accounts`` and turn its typed
 exceptions into messages. Every view declares who may open it (``roles_required`` or
@@ -7,13 +7,14 @@ exceptions into messages. Every view declares who may open it (``roles_required`
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
 import segno
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -27,20 +28,25 @@ from portal.models.staff import StaffRole, StaffUser
 from portal.models.types import utcnow
 from portal.security import form_checks_csrf
 from portal.services import staff_accounts as accounts
+from portal.services import staff_sessions
 from portal.services.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, WeakPassword
 from portal.staff import bp
 from portal.staff.access import (
     ALL_ROLES,
     PENDING_KEY,
     ROLE_LABELS,
+    SETUP_KEY,
+    client_address,
     current_staff,
     end_session,
+    idle_limit,
     public_page,
     register_section,
     require_declared_access,
     roles_required,
     safe_next,
     sections_for,
+    session_token,
     staff_headers,
     start_session,
 )
@@ -61,16 +67,25 @@ register_section("staff.accounts", _l("Staff accounts"),
                  order=80)
 register_section("staff.account", _l("Your account"),
                  _l("The language of your staff pages, and signing out on every device."), order=90)
+register_section("staff.sessions", _l("Where you are signed in"),
+                 _l("The browsers signed in to your account; end any you do not recognise."), order=95)
 
 bp.before_request(require_declared_access)
 bp.after_app_request(staff_headers)
 
 
-def _sign_in_failed() -> str:
-    """The one answer to every failed sign-in: unknown account, wrong password, locked, disabled."""
+def _sign_in_failed(exc: accounts.SignInFailed | None = None) -> str:
+    """The one answer to every failed sign-in (unknown account, wrong password, disabled), or the
+    wait this device must sit out: unknown names are slowed down exactly like real ones."""
+    if exc is not None and exc.wait_seconds:
+        minutes = max(1, math.ceil(exc.wait_seconds / 60))
+        return ngettext("Too many failed sign-in attempts from this device: it must wait %(num)s minute "
+                        "before trying again. Other devices are not affected.",
+                        "Too many failed sign-in attempts from this device: it must wait %(num)s minutes "
+                        "before trying again. Other devices are not affected.", minutes)
     return _("Sign-in failed: the username or password is not right. After %(count)s failed attempts "
-             "an account is locked for %(minutes)s minutes.", count=accounts.MAX_FAILED_ATTEMPTS,
-             minutes=int(accounts.LOCKOUT.total_seconds() // 60))
+             "from one device, that device must wait a while before each new attempt.",
+             count=accounts.FREE_ATTEMPTS)
 
 
 def _login_rate_limit() -> str:
@@ -123,19 +138,20 @@ def login() -> ResponseReturnValue:
     if user is not None:
         return redirect(_home_of(user))
     form = LoginForm()
-    failed = False
+    failed: accounts.SignInFailed | None = None
     if form.validate_on_submit():
         try:
-            user = accounts.check_password(_db(), form.username.data or "", form.password.data or "")
-        except accounts.SignInFailed:
-            failed = True
+            user = accounts.check_password(_db(), form.username.data or "", form.password.data or "",
+                                           client=client_address())
+        except accounts.SignInFailed as exc:
+            failed = exc
         else:
             session.clear()  # nothing from before signing in survives
             session[PENDING_KEY] = {"id": user.id, "at": int(time.time()),
                                     "next": request.args.get("next", "")[:500]}
             return redirect(url_for("staff.login_code"))
     return render_template("staff/login.html", form=form,
-                           failed_message=_sign_in_failed() if failed else None)
+                           failed_message=_sign_in_failed(failed) if failed else None)
 
 
 def _pending() -> dict[str, Any] | None:
@@ -168,11 +184,12 @@ def login_code() -> ResponseReturnValue:
     failed = False
     if form.validate_on_submit():
         try:
-            result = accounts.check_second_factor(_db(), int(pending["id"]), form.code.data or "")
+            result = accounts.check_second_factor(_db(), int(pending["id"]), form.code.data or "",
+                                                  client=client_address())
         except accounts.SignInFailed as exc:
-            if exc.reason != "wrong_code":
+            if exc.reason != "wrong_code" or exc.wait_seconds:
                 session.pop(PENDING_KEY, None)
-                flash(_sign_in_failed(), "error")
+                flash(_sign_in_failed(exc), "error")
                 return redirect(url_for("staff.login"))
             failed = True
         else:
@@ -194,7 +211,7 @@ def logout() -> ResponseReturnValue:
     _button_pressed()
     user = current_staff()
     if user is not None:
-        accounts.record_sign_out(_db(), user)
+        staff_sessions.sign_out(_db(), user, session_token())
     end_session()
     flash(_("You have signed out."), "ok")
     return redirect(url_for("staff.login"))
@@ -209,29 +226,65 @@ def _qr_data_uri(uri: str) -> str:
     return str(segno.make(uri, error="m").svg_data_uri(scale=5, border=4, dark="#000", light="#fff"))
 
 
-@bp.route("/setup/<token>", methods=["GET", "POST"])
+def _setup_invalid() -> ResponseReturnValue:
+    return render_template("staff/setup_invalid.html"), 404
+
+
+@bp.get("/setup/<token>")
+@sign_in_limit
+@public_page
+def setup_link(token: str) -> ResponseReturnValue:
+    """The link an admin hands over works once: it is swapped for a proof kept in this browser's
+    session, and the browser moves on to /setup, so the token leaves the address bar (and any
+    later access-log line, history entry or Referer)."""
+    try:
+        link_id, proof = accounts.open_setup_link(_db(), token)
+    except accounts.SetupLinkInvalid:
+        return _setup_invalid()
+    session[SETUP_KEY] = {"link": link_id, "proof": proof}
+    return redirect(url_for("staff.setup"))
+
+
+def _setup_proof() -> tuple[int, str] | None:
+    data = session.get(SETUP_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return int(data["link"]), str(data["proof"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+@bp.route("/setup", methods=["GET", "POST"])
 @sign_in_limit
 @form_checks_csrf
 @public_page
-def setup(token: str) -> ResponseReturnValue:
+def setup() -> ResponseReturnValue:
+    proof = _setup_proof()
+    if proof is None:
+        return _setup_invalid()
+    link_id, secret_proof = proof
     try:
-        user = accounts.setup_link_user(_db(), token)
+        user = accounts.setup_link_user(_db(), link_id, secret_proof)
     except accounts.SetupLinkInvalid:
-        return render_template("staff/setup_invalid.html"), 404
+        session.pop(SETUP_KEY, None)
+        return _setup_invalid()
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            user, codes = accounts.complete_setup(_db(), token, password=form.password.data or "",
-                                                  code=form.code.data or "")
+            user, codes = accounts.complete_setup(_db(), link_id, secret_proof,
+                                                  password=form.password.data or "", code=form.code.data or "")
         except WeakPassword as exc:
             form.password.errors = [*form.password.errors, str(WEAK_PASSWORD[exc.reason])]
         except accounts.SecondFactorWrong:
             form.code.errors = [*form.code.errors, str(CODE_FAILED)]
         except accounts.SetupLinkInvalid:
-            return render_template("staff/setup_invalid.html"), 404
+            session.pop(SETUP_KEY, None)
+            return _setup_invalid()
         else:
+            session.pop(SETUP_KEY, None)
             return render_template("staff/setup_done.html", user=user, codes=codes)
-    secret = user.totp_secret or ""
+    secret = accounts.totp_secret_of(user)
     return render_template(
         "staff/setup.html", form=form, user=user,
         qr=_qr_data_uri(accounts.provisioning_uri(user.username, secret)),
@@ -244,10 +297,17 @@ def setup(token: str) -> ResponseReturnValue:
 # Every staff member: home and their own account
 
 
+def _under_attack(user: StaffUser) -> list[accounts.UnderAttack]:
+    """For admins: accounts whose sign-in some device keeps failing (shown as a notice)."""
+    return accounts.accounts_under_attack(_db()) if user.role == StaffRole.ADMIN else []
+
+
 @bp.get("/")
 @roles_required(*ALL_ROLES)
 def home() -> ResponseReturnValue:
-    return render_template("staff/home.html")
+    user = current_staff()
+    assert user is not None
+    return render_template("staff/home.html", under_attack=_under_attack(user))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -280,12 +340,42 @@ def sign_out_everywhere() -> ResponseReturnValue:
     return redirect(url_for("staff.login"))
 
 
+@bp.get("/sessions")
+@roles_required(*ALL_ROLES)
+def sessions() -> ResponseReturnValue:
+    user = current_staff()
+    assert user is not None
+    db = _db()
+    return render_template("staff/sessions.html", sessions=staff_sessions.running(db, user, idle_limit()),
+                           current_id=staff_sessions.current_id(db, session_token()),
+                           button=ButtonForm(formdata=None))
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@form_checks_csrf
+@roles_required(*ALL_ROLES)
+def session_end(session_id: int) -> ResponseReturnValue:
+    _button_pressed()
+    user = current_staff()
+    assert user is not None
+    db = _db()
+    current = staff_sessions.current_id(db, session_token())
+    if not staff_sessions.end_one(db, user, session_id):
+        abort(404)
+    if session_id == current:
+        end_session()
+        flash(_("You have signed out."), "ok")
+        return redirect(url_for("staff.login"))
+    flash(_("That session has ended: the browser must sign in again."), "ok")
+    return redirect(url_for("staff.sessions"))
+
+
 # ---------------------------------------------------------------------------------------------
 # Admin: staff accounts
 
 
 def _setup_link_page(user: StaffUser, token: str, created: bool) -> str:
-    link = url_for("staff.setup", lang=user.language, token=token, _external=True)
+    link = url_for("staff.setup_link", lang=user.language, token=token, _external=True)
     return render_template("staff/setup_link.html", account=user, link=link, created=created,
                            hours=int(accounts.SETUP_LINK_LIFETIME.total_seconds() // 3600))
 
@@ -297,7 +387,8 @@ def accounts_list() -> ResponseReturnValue:
     people = accounts.list_accounts(db)
     pending = {person.id: accounts.pending_setup_expires(db, person) for person in people
                if not person.is_set_up}
-    return render_template("staff/accounts.html", people=people, pending=pending, now=utcnow())
+    return render_template("staff/accounts.html", people=people, pending=pending, now=utcnow(),
+                           under_attack=accounts.accounts_under_attack(db))
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
