@@ -115,6 +115,7 @@ class Gunicorn:
     workers: int = 4
     worker_class: str = "sync"
     access_log: bool = False
+    extra_args: tuple[str, ...] = ()  # e.g. ("-c", "python:portal.gunicorn_conf")
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     worker_pids_seen: set[int] = field(default_factory=set)
@@ -150,7 +151,7 @@ class Gunicorn:
             # %(p)s is the worker's PID: it shows which worker answered each request.
             args += ["--access-logfile", str(self.access_file),
                      "--access-logformat", "%(p)s %(m)s %(U)s %(s)s"]
-        args.append("portal.wsgi:app")
+        args += [*self.extra_args, "portal.wsgi:app"]
         log = self.log_file.open("ab")
         self.process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log)
         log.close()
