@@ -222,7 +222,7 @@ def says_form_expired(app: Flask, html: str) -> bool:
 NOT_REACHED = {
     "staff.login": "a signed-in member is sent to the staff home",
     "staff.login_code": "a signed-in member is sent to the staff home",
-    "staff.setup": "the sample set-up link does not exist (404)",
+    "staff.setup": "no set-up link was opened in this browser (404)",
     # Refused, but said less plainly: back to the monument with "could not be saved" (the lead knows).
     "staff.monument_photo_edit": "redirects back with a 'could not be saved' message",
 }
@@ -300,7 +300,7 @@ def _positive(ctx: dict[str, Any]) -> dict[str, Callable[[], dict[str, Any]]]:
         f"/vi/staff/tips/{tip_id}/messages": lambda: {"message-body": "Xin cảm ơn"},
         f"/vi/staff/tips/{tip_id}/move": lambda: {"target": "in_review"},
         f"/vi/staff/tips/{tip_id}/assign": lambda: {"assignee": str(target.id)},
-        f"/vi/staff/tips/{tip_id}/redact": lambda: {"field": "what_seen"},
+        f"/vi/staff/tips/{tip_id}/redact": lambda: {"field": "what_seen", "confirm": "remove"},
         f"/vi/staff/tips/{tip_id}/contact": dict,
         f"/vi/staff/accounts/{target.id}/role": lambda: {"role": "editor"},
         f"/vi/staff/accounts/{target.id}/disable": dict,
@@ -511,7 +511,7 @@ def test_scripts_and_formulas_are_inert_in_every_export(hostile_tip, fmt):
 def test_scripts_are_inert_on_one_tips_field_sheet(hostile_tip):
     staff, tip_id = hostile_tip["staff"], hostile_tip["id"]
     token = csrf_token(staff.get(f"/vi/staff/tips/{tip_id}").get_data(as_text=True))
-    for response in (staff.get(f"/km/staff/tips/{tip_id}/field-sheet"),
+    for response in (staff.post(f"/km/staff/tips/{tip_id}/field-sheet", data=token),
                      staff.post(f"/km/staff/tips/{tip_id}/field-sheet", data={"include_contact": "y", **token})):
         assert response.status_code == 200
         assert_inert(response.get_data(as_text=True), "field sheet")

@@ -191,11 +191,17 @@ def test_the_queue_links_to_exports_with_its_filters(app, client, moderator, tip
     assert geo.province("17").name_en in page
 
 
+def field_sheet(client, tip_id: int, lang: str = "en", **data):
+    """The field sheet as the tip page's button asks for it: a POST with the page's CSRF token."""
+    tip_page = client.get(f"/{lang}/staff/tips/{tip_id}").text
+    return client.post(f"/{lang}/staff/tips/{tip_id}/field-sheet", data={**data, **csrf_token(tip_page)})
+
+
 def test_the_field_sheet_has_a_qr_code_of_the_coordinates_and_no_contact_details(app, client, moderator, tips):
     login(client, moderator, lang="en")
     tip_page = client.get(f"/en/staff/tips/{tips['siem_reap']}").text
-    assert f'href="/en/staff/tips/{tips["siem_reap"]}/field-sheet"' in tip_page
-    response = client.get(f"/en/staff/tips/{tips['siem_reap']}/field-sheet")
+    assert re.search(rf'<form method="post" action="/en/staff/tips/{tips["siem_reap"]}/field-sheet"', tip_page)
+    response = field_sheet(client, tips["siem_reap"])
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     html = response.text
@@ -212,9 +218,10 @@ def test_the_field_sheet_has_a_qr_code_of_the_coordinates_and_no_contact_details
 
 def test_the_field_sheet_shows_contact_details_only_when_asked_and_audits_it(app, client, moderator, tips):
     login(client, moderator, lang="en")
-    page = client.get(f"/en/staff/tips/{tips['siem_reap']}/field-sheet").text
+    first = field_sheet(client, tips["siem_reap"])
+    assert PHONE not in first.text
     response = client.post(f"/en/staff/tips/{tips['siem_reap']}/field-sheet",
-                           data={"include_contact": "y", **csrf_token(page)})
+                           data={"include_contact": "y", **csrf_token(first.text)})
     assert response.status_code == 200
     assert PHONE in response.text and NAME in response.text
     entries = audit_entries(app, "tip.exported")
@@ -225,7 +232,7 @@ def test_tipster_markup_is_inert_in_the_field_sheet(app, client, moderator):
     tip_id = make_tip(app, latitude=12.5, longitude=104.5, what_seen=XSS, fallen_names=XSS, local_name=XSS,
                       place_description=XSS).tip_id
     login(client, moderator, lang="en")
-    html = client.get(f"/en/staff/tips/{tip_id}/field-sheet").text
+    html = field_sheet(client, tip_id).text
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
@@ -251,8 +258,7 @@ def test_exports_are_for_moderators_and_admins_only(app, tips, path):
         client = app.test_client()
         login(client, create_staff(app, role), lang="en")
         assert client.get(url).status_code == status, role
-    assert [e.detail["include_contact"] for e in audit_entries(app, "tip.exported")] == \
-        ([False, False] if "field-sheet" in url else [])
+    assert audit_entries(app, "tip.exported") == []  # opening a page exports nothing
 
 
 def test_an_export_post_without_a_csrf_token_is_not_acted_on(csrf_app, tips_csrf):
@@ -265,7 +271,7 @@ def test_an_export_post_without_a_csrf_token_is_not_acted_on(csrf_app, tips_csrf
     response = client.post(f"/en/staff/tips/{tips_csrf}/field-sheet", data={"include_contact": "y"})
     assert response.status_code == 400 and PHONE not in response.text
     assert audit_entries(csrf_app, "tips.exported") == []
-    assert [e.detail["include_contact"] for e in audit_entries(csrf_app, "tip.exported")] == [False]
+    assert audit_entries(csrf_app, "tip.exported") == []
 
 
 @pytest.fixture
@@ -277,3 +283,70 @@ def tips_csrf(csrf_app) -> int:
 def test_every_formula_start_is_neutralised(start):
     assert exports.neutralise(start + "1+1") == "'" + start + "1+1"
     assert exports.neutralise("1" + start) == "1" + start
+
+
+# -- issue #13, item 14: every export in each tip's history; a link cannot forge one ----------------
+
+
+def test_a_bulk_export_with_contact_details_is_in_each_tips_history(app, client, moderator, admin, tips):
+    login(client, moderator, lang="en")
+    export(client, "?province=17", include_contact="y")
+    (summary,) = audit_entries(app, "tips.exported")
+    per_tip = audit_entries(app, "tip.exported")
+    assert sorted(e.tip_id for e in per_tip) == sorted([tips["siem_reap"], tips["no_point"]])
+    for entry in per_tip:
+        assert entry.actor_name == "moderator" and entry.subject == f"tip:{entry.tip_id}"
+        assert entry.detail["include_contact"] is True and entry.detail["format"] == "csv"
+        assert entry.detail["export"] == summary.id
+        assert PHONE not in json.dumps(entry.detail, ensure_ascii=False)
+    admin_client = app.test_client()
+    login(admin_client, admin, lang="en")
+    found = admin_client.get(f"/en/staff/audit?q=%23{tips['no_point']}").text
+    assert "tip.exported" in found
+    history = client.get(f"/en/staff/tips/{tips['siem_reap']}").text
+    assert "tip.exported" in history
+
+
+def test_an_export_without_contact_details_writes_one_row(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    export(client, "?province=17")
+    assert len(audit_entries(app, "tips.exported")) == 1
+    assert audit_entries(app, "tip.exported") == []
+
+
+def test_opening_a_field_sheet_link_shows_and_audits_nothing_until_the_button_is_pressed(app, client, moderator,
+                                                                                         tips):
+    login(client, moderator, lang="en")
+    url = f"/en/staff/tips/{tips['siem_reap']}/field-sheet"
+    page = client.get(url)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert audit_entries(app, "tip.exported") == []
+    assert KHMER not in page.text and "13.361234" not in page.text and 'class="field-sheet"' not in page.text
+    assert re.search(rf'<form method="post" action="{url}"', page.text)
+    response = client.post(url, data=csrf_token(page.text))
+    assert response.status_code == 200 and KHMER in response.text
+    assert [e.detail["include_contact"] for e in audit_entries(app, "tip.exported")] == [False]
+
+
+def test_a_forged_field_sheet_post_is_refused_and_audits_nothing(csrf_app, tips_csrf):
+    client = csrf_app.test_client()
+    login(client, create_staff(csrf_app, "moderator"), lang="en")
+    url = f"/en/staff/tips/{tips_csrf}/field-sheet"
+    assert client.get(url).status_code == 200
+    assert client.post(url, data={}).status_code == 400
+    assert audit_entries(csrf_app, "tip.exported") == []
+    response = client.post(url, data=csrf_token(client.get(url).text))
+    assert response.status_code == 200 and 'class="field-sheet"' in response.text
+    assert len(audit_entries(csrf_app, "tip.exported")) == 1
+
+
+FINER_THAN_A_DAY = re.compile(r"\d{1,2}:\d{2}")
+
+
+def test_exports_show_no_time_finer_than_the_day_a_tip_came(app, client, moderator, tips):
+    login(client, moderator, lang="en")
+    for fmt in ("csv", "geojson"):
+        body = export(client, "?province=17", format=fmt, include_contact="y").data.decode("utf-8-sig")
+        assert not FINER_THAN_A_DAY.search(body), fmt
+    features = json.loads(export(client, "?province=17", format="geojson").data)["features"]
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", f["properties"]["received"]) for f in features)

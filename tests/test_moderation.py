@@ -139,10 +139,14 @@ def test_assignment_is_saved_and_audited(signed_in, db_session, tip, moderator):
     assert response.status_code == 400
 
 
+def _redact(client, tip_id, field, item=""):
+    """The second step: the confirmation page's "Remove" button."""
+    return client.post(f"/en/staff/tips/{tip_id}/redact", data={"field": field, "item": item, "confirm": "remove"})
+
+
 def test_redaction_removes_the_original_and_is_audited(signed_in, db_session, tip):
-    signed_in.post(f"/en/staff/tips/{tip.tip_id}/redact", data={"field": "contact_phone"})
-    signed_in.post(f"/en/staff/tips/{tip.tip_id}/redact", data={"field": "what_seen"})
-    signed_in.post(f"/en/staff/tips/{tip.tip_id}/redact", data={"field": "coordinates"})
+    for field in ("contact_phone", "what_seen", "coordinates"):
+        assert _redact(signed_in, tip.tip_id, field).status_code == 303
     stored = _tip(db_session, tip.tip_id)
     assert stored.contact_phone is None
     assert stored.what_seen == "[…]"
@@ -150,7 +154,7 @@ def test_redaction_removes_the_original_and_is_audited(signed_in, db_session, ti
     assert "chua" not in stored.search_text
     fields = [e.detail["field"] for e in _audit(db_session, "tip.redacted", tip.tip_id)]
     assert sorted(fields) == ["contact_phone", "coordinates", "what_seen"]
-    refused = signed_in.post(f"/en/staff/tips/{tip.tip_id}/redact", data={"field": "receipt_hash"})
+    refused = _redact(signed_in, tip.tip_id, "receipt_hash")
     assert refused.status_code == 303
     assert _tip(db_session, tip.tip_id).receipt_hash  # only listed fields can be redacted
 
@@ -213,3 +217,98 @@ def test_staff_entered_tip_needs_a_channel_and_what_was_told(signed_in):
     html = response.get_data(as_text=True)
     assert 'id="channel-error"' in html
     assert 'id="what_seen-error"' in html
+
+
+# -- issue #13, item 19: redaction asks first ---------------------------------------------------------
+
+
+def test_redact_asks_first_naming_what_goes_and_only_the_confirmation_removes_it(signed_in, db_session, tip):
+    base = f"/en/staff/tips/{tip.tip_id}"
+    tip_page = signed_in.get(base).get_data(as_text=True)
+    # The Redact control on the tip page only leads to the question (a link: no form posts from here).
+    assert f'href="{base}/redact?field=what_seen' in tip_page
+    assert f'action="{base}/redact"' not in tip_page
+    question = signed_in.get(f"{base}/redact?field=contact_phone")
+    html = question.get_data(as_text=True)
+    assert question.status_code == 200 and question.headers["Cache-Control"] == "no-store"
+    assert "Phone" in html and "+855" in html
+    assert "+855 12 345 678" not in html  # shown masked: looking at contact details is audited elsewhere
+    assert "only way to reach the tipster" not in html  # a name is given too
+    assert re.search(rf'<form method="post" action="{base}/redact"', html)
+    assert re.search(r'<button[^>]*name="confirm"[^>]*value="remove"', html)
+    assert f'href="{base}#contact-heading"' in html  # Cancel
+    assert _tip(db_session, tip.tip_id).contact_phone == "+855 12 345 678"
+    # The old one-tap POST (no confirmation) only asks the question too.
+    again = signed_in.post(f"{base}/redact", data={"field": "contact_phone"})
+    assert again.status_code == 200 and "Phone" in again.get_data(as_text=True)
+    assert _tip(db_session, tip.tip_id).contact_phone == "+855 12 345 678"
+    assert _audit(db_session, "tip.redacted", tip.tip_id) == []
+    assert _redact(signed_in, tip.tip_id, "contact_phone").status_code == 303
+    db_session.rollback()
+    assert _tip(db_session, tip.tip_id).contact_phone is None
+    assert [e.detail["field"] for e in _audit(db_session, "tip.redacted", tip.tip_id)] == ["contact_phone"]
+
+
+def test_redacting_the_only_contact_says_so(app, signed_in, db_session):
+    only = make_tip(app, what_seen="Mộ ở gần giếng", contact_email="dara@example.org").tip_id
+    html = signed_in.get(f"/en/staff/tips/{only}/redact?field=contact_email").get_data(as_text=True)
+    assert "E-mail" in html and "dara@example.org" not in html
+    assert "only way to reach the tipster" in html
+
+
+def test_the_redact_question_names_a_text_a_photo_and_a_message(signed_in, db_session, tip):
+    base = f"/en/staff/tips/{tip.tip_id}"
+    html = signed_in.get(f"{base}/redact?field=what_seen").get_data(as_text=True)
+    assert "What they saw or heard" in html and "Ba ngôi mộ gần chùa cũ" in html
+    html = signed_in.get(f"{base}/redact?field=coordinates").get_data(as_text=True)
+    assert "11.99000, 105.46000" in html
+    photo_id = _tip(db_session, tip.tip_id).photos[0].id
+    html = signed_in.get(f"{base}/redact?field=photo&item={photo_id}").get_data(as_text=True)
+    assert f'src="{base}/photos/{photo_id}"' in html
+    assert _tip(db_session, tip.tip_id).photos
+    for bad in ("field=receipt_hash", "field=photo&item=999999", "field=", "field=message&item=x"):
+        response = signed_in.get(f"{base}/redact?{bad}")
+        assert response.status_code == 303, bad
+    assert _audit(db_session, "tip.redacted", tip.tip_id) == []
+
+
+def test_the_redact_confirmation_needs_a_csrf_token(csrf_app, moderator):
+    tip_id = make_tip(csrf_app, what_seen="Hai ngôi mộ", contact_phone="+855 99 000 111").tip_id
+    client = csrf_app.test_client()
+    login(client, moderator, lang="en")
+    question = client.get(f"/en/staff/tips/{tip_id}/redact?field=contact_phone").get_data(as_text=True)
+    refused = client.post(f"/en/staff/tips/{tip_id}/redact", data={"field": "contact_phone", "confirm": "remove"})
+    assert refused.status_code == 400
+    session = csrf_app.extensions["portal.sessionmaker"]()
+    try:
+        assert session.get(Tip, tip_id).contact_phone == "+855 99 000 111"
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', question) or \
+            re.search(r'name="csrf_token" value="([^"]+)"', question)
+        done = client.post(f"/en/staff/tips/{tip_id}/redact",
+                           data={"field": "contact_phone", "confirm": "remove", "csrf_token": token.group(1)})
+        assert done.status_code == 303
+        session.rollback()
+        assert session.get(Tip, tip_id).contact_phone is None
+    finally:
+        session.close()
+
+
+# -- issue #13, item 15: no third party learns an unpublished site; times are not a fingerprint --------
+
+
+def test_the_staff_tip_page_fetches_no_map_tiles_by_default(signed_in, tip):
+    html = signed_in.get(f"/en/staff/tips/{tip.tip_id}").get_data(as_text=True)
+    assert "data-tile-url" not in html and "tile.openstreetmap.org" not in html
+    assert "js/map.js" not in html
+
+
+def test_the_thread_keeps_the_order_messages_were_written_in(app, signed_in, db_session, tip):
+    from portal.services.tips import add_followup
+
+    signed_in.post(f"/en/staff/tips/{tip.tip_id}/messages", data={"message-body": "Which side of the pagoda?"})
+    with app.app_context():
+        add_followup(db_session, tip.tip_id, "The east side, by the well")
+    html = signed_in.get(f"/en/staff/tips/{tip.tip_id}").get_data(as_text=True)
+    assert html.index("Which side of the pagoda?") < html.index("The east side, by the well")
+    history = html[html.index('id="history"'):]
+    assert history.index("tip.followup") < history.index("tip.message_sent")  # newest first

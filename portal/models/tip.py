@@ -2,6 +2,10 @@
 
 Nothing here records where a tip came from on the network: there is no column for a client
 address, and none may be added. Only a keyed hash of the receipt code is stored.
+
+Times on the tipster's side (a tip's arrival, its photos, the tipster's replies) are stored to the
+hour (:func:`tipster_time`): a time to the second would match the request's line in an access log
+upstream, which holds the address. Lists order by id, never by these times.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
 from portal.models.types import UTCDateTime, utcnow
+
+
+def tipster_time(moment: datetime | None = None) -> datetime:
+    """``moment`` (default: now, UTC) to the hour: what the queue needs, and no finer."""
+    return (moment or utcnow()).replace(minute=0, second=0, microsecond=0)
 
 
 class TipStatus(enum.StrEnum):
@@ -96,8 +105,10 @@ class Tip(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[TipStatus] = mapped_column(enum_column(TipStatus, "tip_status"), default=TipStatus.NEW)
     outcome: Mapped[TipOutcome | None] = mapped_column(enum_column(TipOutcome, "tip_outcome", 30))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # To the hour (tipster_time); the queue orders by created_at and then by id. A tipster's reply
+    # updates the tip too, so updated_at is never finer either.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=tipster_time)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=tipster_time, onupdate=tipster_time)
     # When the status last changed (set by portal.services.workflow; retention counts from it; migration 0007).
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -156,7 +167,7 @@ class Tip(Base):
         order_by=lambda: TipPhoto.id)
     messages: Mapped[list[TipMessage]] = relationship(
         back_populates="tip", cascade="all, delete-orphan", passive_deletes=True,
-        order_by=lambda: (TipMessage.created_at, TipMessage.id))
+        order_by=lambda: TipMessage.id)
 
     __table_args__ = (
         Index("ix_tips_status_created_id", "status", "created_at", "id"),
@@ -188,6 +199,7 @@ class TipMessage(Base):
     # The staff member who wrote a staff message (migration 0006).
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text, default="")
+    # A tipster's message is stored to the hour (portal.services.tips); a staff message to the second.
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     tip: Mapped[Tip] = relationship(back_populates="messages")
@@ -207,7 +219,7 @@ class TipPhoto(Base):
     # Set when the photo came with a later message from the tipster.
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("tip_messages.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=tipster_time)
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     mime_type: Mapped[str] = mapped_column(String(20))
     width: Mapped[int] = mapped_column(Integer)

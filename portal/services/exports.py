@@ -4,7 +4,8 @@ Tips are chosen like the review queue chooses them (``portal.services.queue.Queu
 their numbers, at most :data:`MAX_EXPORT` in one file. Each tip is first flattened into an
 :class:`ExportedTip` in the chosen language — contact details only when the moderator asked for
 them — and every export is written to the audit log (what, how many, which filters, whether contact
-details went with it; never the details themselves).
+details went with it; never the details themselves). An export with contact details is also written
+into each tip's own history, one entry per tip, so that the tip's page and the audit search show it.
 """
 
 from __future__ import annotations
@@ -409,7 +410,8 @@ def filename(fmt: ExportFormat, now: datetime | None = None, tip_id: int | None 
 def record_export(session: Session, actor: StaffUser, fmt: ExportFormat, tips: Sequence[ExportedTip], *,
                   language: str, include_contact: bool, filters: dict[str, Any] | None = None,
                   capped: bool = False) -> None:
-    """One audit entry per export: ``tip.exported`` for one tip's field sheet, else ``tips.exported``.
+    """One audit entry per export: ``tip.exported`` for one tip's field sheet, else ``tips.exported``
+    — and, when contact details went out, a ``tip.exported`` entry for each tip too, naming the export.
 
     Records the format, the count, the tips' numbers, the filters and whether contact details were
     included — never the contact details. Call inside the caller's write transaction.
@@ -425,5 +427,12 @@ def record_export(session: Session, actor: StaffUser, fmt: ExportFormat, tips: S
                subject=f"tip:{tips[0].id}", **detail)
         return
     detail["tip_ids"] = [tip.id for tip in tips]
-    record(session, "tips.exported", actor_id=actor.id, actor_name=actor.username,
-           subject=f"export:{fmt.value}", **detail)
+    summary = record(session, "tips.exported", actor_id=actor.id, actor_name=actor.username,
+                     subject=f"export:{fmt.value}", **detail)
+    if not include_contact:
+        return
+    session.flush()  # the summary's id, for each tip's entry to name
+    for tip in tips:
+        record(session, "tip.exported", actor_id=actor.id, actor_name=actor.username, tip_id=tip.id,
+               subject=f"tip:{tip.id}", created_at=summary.created_at, format=fmt.value, include_contact=True,
+               language=language, export=summary.id)

@@ -2,11 +2,15 @@
 
 Each action writes its audit entry in the caller's transaction. Audit entries name the field
 or the message, never the content, so the log itself holds nothing to redact.
+
+Redaction is asked first: :func:`redaction` says what would go (a contact detail shortened, since
+a full look is audited by :func:`reveal_contact`), and only :func:`redact` removes it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +26,8 @@ CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_mes
 REDACTABLE_TEXT = ("place_description", "local_name", "what_seen", "period", "fallen_names",
                    "fallen_unit", "fallen_hometown", "on_behalf_relationship", *CONTACT_FIELDS)
 REDACTED = "[…]"
+# What else a moderator may remove from a tip besides those fields.
+REDACTABLE_ITEMS = ("coordinates", "message", "photo")
 
 
 class ModerationError(ValueError):
@@ -44,7 +50,24 @@ class Contact:
         return not any((self.name, self.phone, self.email, self.messaging))
 
 
-def _audit(session: Session, action: str, tip: Tip, actor: StaffUser, **detail: object) -> None:
+@dataclass(frozen=True)
+class Redaction:
+    """What a redaction would remove, to ask the moderator before it is done."""
+
+    field: str  # a REDACTABLE_TEXT name or one of REDACTABLE_ITEMS
+    item: int | None  # the message or photo
+    text: str  # what goes, as shown here: a contact detail shortened; empty for a photo
+    masked: bool = False
+    last_contact: bool = False  # the tipster's only contact detail: afterwards no one can reach them
+
+
+def mask(value: str) -> str:
+    """The first characters of a contact detail, enough to tell which one it is: ``+855…``."""
+    value = value.strip()
+    return value[:min(4, max(1, len(value) // 3))] + "…"
+
+
+def _audit(session: Session, action: str, tip: Tip, actor: StaffUser, **detail: Any) -> None:
     record(session, action, actor_id=actor.id, actor_name=actor.username, tip_id=tip.id,
            subject=f"tip:{tip.id}", **detail)
 
@@ -94,6 +117,44 @@ def reveal_contact(session: Session, tip: Tip, actor: StaffUser) -> Contact:
 
 def has_contact(tip: Tip) -> bool:
     return any(getattr(tip, name) for name in CONTACT_FIELDS)
+
+
+def redaction(session: Session, tip: Tip, field_name: str, item: int | None = None) -> Redaction:
+    """What :func:`redact` would remove, without removing it; ``ModerationError`` when it cannot."""
+    if field_name == "coordinates":
+        if tip.latitude is None or tip.longitude is None:
+            raise ModerationError("already_empty")
+        return Redaction(field_name, None, f"{tip.latitude:.5f}, {tip.longitude:.5f}")
+    if field_name == "message":
+        message = session.get(TipMessage, item) if item is not None else None
+        if message is None or message.tip_id != tip.id:
+            raise ModerationError("not_found")
+        return Redaction(field_name, item, message.body)
+    if field_name == "photo":
+        if item is None or photo_for_staff(session, tip.id, item) is None:
+            raise ModerationError("not_found")
+        return Redaction(field_name, item, "")
+    if field_name not in REDACTABLE_TEXT:
+        raise ModerationError("not_redactable")
+    value = getattr(tip, field_name)
+    if not value:
+        raise ModerationError("already_empty")
+    if field_name not in CONTACT_FIELDS:
+        return Redaction(field_name, None, value)
+    others = [name for name in CONTACT_FIELDS if name != field_name and getattr(tip, name)]
+    return Redaction(field_name, None, mask(value), masked=True, last_contact=not others)
+
+
+def redact(session: Session, tip: Tip, field_name: str, item: int | None, actor: StaffUser) -> None:
+    """Remove a field's text, the coordinates, a message's text or a photo, for good (audited)."""
+    if field_name == "coordinates":
+        redact_coordinates(session, tip, actor)
+    elif field_name in ("message", "photo"):
+        if item is None:
+            raise ModerationError("not_found")
+        (redact_message if field_name == "message" else delete_photo)(session, tip, item, actor)
+    else:
+        redact_field(session, tip, field_name, actor)
 
 
 def redact_field(session: Session, tip: Tip, field_name: str, actor: StaffUser) -> None:

@@ -31,6 +31,7 @@ from portal.models.tip import (
     TipOutcome,
     TipPhoto,
     TipStatus,
+    tipster_time,
 )
 from portal.models.types import utcnow
 from portal.services import audit, receipts
@@ -41,6 +42,7 @@ LATITUDE_RANGE = (9.5, 15.0)
 LONGITUDE_RANGE = (102.0, 108.0)
 SAMPLE_PREFIX = "[Sample]"
 # A reply identical to the tipster's last one within this time is a resent page, not a new reply.
+# Replies are stored to the hour, so the window runs from the start of the hour it was sent in.
 REPEATED_REPLY_WINDOW = timedelta(minutes=30)
 
 
@@ -179,7 +181,7 @@ def build_search_text(tip: Tip, extra: Sequence[str] = ()) -> str:
 
 def _photo_row(photo: CleanPhoto) -> TipPhoto:
     return TipPhoto(data=photo.data, mime_type=photo.mime_type, width=photo.width, height=photo.height,
-                    size_bytes=photo.size, sha256=photo.sha256)
+                    size_bytes=photo.size, sha256=photo.sha256, created_at=tipster_time())
 
 
 def _new_receipt(session: Session, key: str | bytes, submission_id: str | None) -> tuple[str, str]:
@@ -237,9 +239,9 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
             if idempotency_key_used(session, data.idempotency_key, receipt_key):
                 raise _already_received(data, receipt_key)
             code, digest = _new_receipt(session, receipt_key, data.idempotency_key)
-            now = utcnow()
+            now = tipster_time()  # to the hour: no finer time can be matched to an access log
             tip = Tip(
-                status=TipStatus.NEW, created_at=now, updated_at=now,
+                status=TipStatus.NEW, created_at=now, updated_at=now, status_changed_at=now,
                 province_code=data.province_code or None, district_code=data.district_code or None,
                 commune_code=data.commune_code or None, village_code=data.village_code or None,
                 place_description=data.place_description, local_name=data.local_name,
@@ -264,7 +266,7 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
             session.add(tip)
             session.flush()
             audit.record(session, "tip.received", tip_id=tip.id, subject=str(data.channel.value),
-                         photos=len(photos), language=data.language)
+                         created_at=now, photos=len(photos), language=data.language)
             tip_id = tip.id
     except IntegrityError as exc:
         # Two copies of one form raced past the check above: the unique key kept one.
@@ -296,8 +298,8 @@ def _repeated_reply(tip: Tip, body: str, photos: Sequence[CleanPhoto]) -> TipMes
     mine = [m for m in tip.messages if m.author_kind == AuthorKind.TIPSTER]
     if not mine:
         return None
-    last = max(mine, key=lambda m: (m.created_at, m.id))
-    if last.body != body or utcnow() - last.created_at > REPEATED_REPLY_WINDOW:
+    last = max(mine, key=lambda m: m.id)
+    if last.body != body or last.created_at < tipster_time(utcnow() - REPEATED_REPLY_WINDOW):
         return None
     if sorted(p.sha256 for p in last.photos) != sorted(p.sha256 for p in photos):
         return None
@@ -321,7 +323,8 @@ def add_followup(session: Session, tip_id: int, body: str, photos: Sequence[Clea
         repeated = _repeated_reply(tip, body, photos)
         if repeated is not None:
             return repeated
-        message = TipMessage(tip=tip, author_kind=AuthorKind.TIPSTER, body=body, created_at=utcnow())
+        now = tipster_time()  # to the hour, like the tip itself
+        message = TipMessage(tip=tip, author_kind=AuthorKind.TIPSTER, body=body, created_at=now)
         session.add(message)
         for photo in photos:
             row = _photo_row(photo)
@@ -330,9 +333,10 @@ def add_followup(session: Session, tip_id: int, body: str, photos: Sequence[Clea
             session.add(row)
         tipster_words = [m.body for m in tip.messages if m.author_kind == AuthorKind.TIPSTER]
         tip.search_text = build_search_text(tip, tipster_words)
-        tip.updated_at = utcnow()
+        tip.updated_at = now
         session.flush()
-        audit.record(session, "tip.followup", tip_id=tip.id, subject="tipster", photos=len(photos))
+        audit.record(session, "tip.followup", tip_id=tip.id, subject="tipster", created_at=now,
+                     photos=len(photos))
     return message
 
 
@@ -378,8 +382,9 @@ def public_status(tip: Tip) -> PublicStatus:
 
 
 def thread(tip: Tip) -> list[TipMessage]:
-    """Messages between the tipster and staff, oldest first."""
-    return sorted(tip.messages, key=lambda m: (m.created_at, m.id))
+    """Messages between the tipster and staff, in the order they were written (by id: a tipster's
+    message is stored to the hour, a staff message to the second)."""
+    return sorted(tip.messages, key=lambda m: m.id)
 
 
 @dataclass
@@ -426,7 +431,7 @@ def load_demo_tips(session: Session) -> str:
     for sample in SAMPLE_TIPS:
         province, district, commune, village = sample.place
         code = receipts.generate()
-        now = utcnow()
+        now = tipster_time()
         tip = Tip(
             status=sample.status, created_at=now, updated_at=now,
             province_code=province, district_code=district, commune_code=commune, village_code=village,

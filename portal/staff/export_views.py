@@ -5,8 +5,6 @@ is audited by ``portal.services.exports.record_export``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, abort, current_app, flash, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
@@ -111,13 +109,11 @@ def export_page() -> ResponseReturnValue:
     elif request.method == "POST" and not filters_valid:
         flash(_("Some filters were not understood. Please go back to the queue and choose them again."), "error")
     count, more = exports.count_matching(session, filters, MAX_EXPORT) if filters_valid else (0, False)
-    args: dict[str, Any] = request.args.to_dict(flat=False)
-    args.pop("after", None)
     status = 400 if request.method == "POST" else 200
     return no_store(Response(render_template(
         "staff/exports/export.html", form=form, count=count, more=more, max_export=MAX_EXPORT,
         max_sheets=MAX_SHEETS, summary=_filter_summary(filter_form) if filters_valid else [],
-        filters_valid=filters_valid, args=args,
+        filters_valid=filters_valid,
     ), status=status))
 
 
@@ -125,20 +121,24 @@ def export_page() -> ResponseReturnValue:
 @roles_required(*MODERATORS)
 @form_checks_csrf
 def tip_field_sheet(tip_id: int) -> ResponseReturnValue:
-    """One tip's field sheet in the page's language; with contact details only after a POST that asks."""
+    """One tip's field sheet in the page's language, made and audited only by a POST with a CSRF token.
+
+    A GET (a bookmark, or a link from another site) only offers the button: opening a URL must not
+    write ``tip.exported`` to the audit log, nor show what an export would.
+    """
     session, actor = get_session(), _actor()
     tip = session.get(Tip, tip_id)
     if tip is None:
         abort(404)
     form = FieldSheetForm(formdata=request.form if request.method == "POST" else None)
-    refused = request.method == "POST" and not form.validate()
-    include_contact = request.method == "POST" and not refused and bool(form.include_contact.data)
+    if request.method == "GET" or not form.validate():
+        status = 400 if request.method == "POST" else 200
+        return no_store(Response(render_template("staff/exports/field_sheet_ask.html", tip=tip, form=form),
+                                 status=status))
+    include_contact = bool(form.include_contact.data)
     language = current_locale()
     sheet = exports.flatten(tip, language, include_contact)
     with write_transaction(session):
         exports.record_export(session, actor, ExportFormat.SHEETS, [sheet], language=language,
                               include_contact=include_contact)
-    response = _sheets([sheet], language, form=form)
-    if refused:
-        response.status_code = 400
-    return response
+    return _sheets([sheet], language, form=form)

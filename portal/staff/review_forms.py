@@ -90,8 +90,12 @@ class MessageForm(PortalForm):
 
 
 class RedactForm(PortalForm):
+    """What to redact. The tip page's Redact link sends it by GET, which only asks; the question's
+    "Remove" button posts it again with ``confirm=remove``, which removes."""
+
     field = HiddenField(validators=[DataRequired(), Length(max=40)])
     item = HiddenField(validators=[Optional(), Length(max=12)])
+    confirm = HiddenField(validators=[Optional(), Length(max=12)])
 
 
 class AuditSearchForm(PortalForm):

@@ -17,10 +17,11 @@ from wtforms.fields.choices import SelectChoice
 from portal import geo
 from portal.db import get_session, write_transaction
 from portal.forms import ButtonForm
-from portal.i18n import current_locale
+from portal.i18n import current_locale, url_with_query
 from portal.labels import CHANNEL_LABELS, HOW_KNOWN_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
+from portal.models.types import parse_id
 from portal.security import form_checks_csrf, no_store
 from portal.services import duplicates, moderation, queue, workflow
 from portal.services import tips as tip_service
@@ -71,6 +72,15 @@ REDACT_LABELS = {
     "contact_email": _l("E-mail"),
     "contact_messaging": _l("Zalo, Telegram or Facebook"),
     "coordinates": _l("Coordinates"),
+    "message": _l("Message"),
+    "photo": _l("Photo"),
+}
+# Where on the tip's page each redactable thing is: "Cancel" goes back there.
+REDACT_SECTIONS = {
+    "place_description": "where", "local_name": "where", "coordinates": "where",
+    "what_seen": "what", "period": "what", "fallen_names": "what", "fallen_unit": "what",
+    "fallen_hometown": "what", "on_behalf_relationship": "what", "photo": "photos", "message": "thread",
+    **{name: "contact-heading" for name in moderation.CONTACT_FIELDS},
 }
 
 register_section("staff.queue", _l("Review queue"), _l("Every tip, with filters, search and its workflow."),
@@ -133,10 +143,9 @@ def queue_list() -> ResponseReturnValue:
         form.district.choices = [SelectChoice("", _("All districts"))]
         filters = queue.QueueFilter()
     page = queue.queue_page(get_session(), filters, request.args.get("after"))
-    args: dict[str, Any] = request.args.to_dict(flat=False)
-    args.pop("after", None)
-    next_url = url_for("staff.queue", after=page.next_cursor, **args) if page.next_cursor else None
-    first_url = url_for("staff.queue", **args)
+    next_url = url_with_query("staff.queue", request.args, drop=("after",), after=page.next_cursor) \
+        if page.next_cursor else None
+    first_url = url_with_query("staff.queue", request.args, drop=("after",))
     return render_template("staff/review/queue.html", form=form, page=page, next_url=next_url,
                            first_url=first_url, STATUS_LABELS=STATUS_LABELS, place_name=_place_name)
 
@@ -297,25 +306,37 @@ def tip_contact(tip_id: int) -> ResponseReturnValue:
     return _tip_page(_tip_or_404(tip_id), contact=contact)
 
 
-@bp.post("/tips/<int:tip_id>/redact")
+def _redact_question(tip: Tip, form: RedactForm, preview: moderation.Redaction) -> ResponseReturnValue:
+    """The page that names what a redaction removes, with the button that does it and a way back."""
+    cancel = url_for("staff.tip", tip_id=tip.id, _anchor=REDACT_SECTIONS.get(preview.field, "where"))
+    photo_number = next((n for n, photo in enumerate(tip.photos, 1) if photo.id == preview.item), None) \
+        if preview.field == "photo" else None
+    return no_store(Response(render_template(
+        "staff/review/redact.html", tip=tip, form=form, preview=preview, cancel_url=cancel,
+        label=REDACT_LABELS.get(preview.field, preview.field), photo_number=photo_number)))
+
+
+@bp.route("/tips/<int:tip_id>/redact", methods=["GET", "POST"])
 @roles_required(*MODERATORS)
 def tip_redact(tip_id: int) -> ResponseReturnValue:
+    """Redaction in two steps: the Redact link (GET) or a POST without ``confirm`` asks; only the
+    question's "Remove" button (a POST with ``confirm=remove`` and the CSRF token) removes."""
     session, actor = get_session(), _actor()
-    form = RedactForm()
+    asking = request.method == "GET"
+    form = RedactForm(request.args, meta={"csrf": False}) if asking else RedactForm()
     if not form.validate():
-        abort(400)
-    field, item = form.field.data, form.item.data
+        if not asking:
+            abort(400)
+        flash(str(MODERATION_ERRORS["not_redactable"]), "error")
+        return _back(tip_id)
+    field, item = form.field.data, parse_id(form.item.data)
+    tip = _tip_or_404(tip_id)
     try:
+        if asking or form.confirm.data != "remove":
+            preview = moderation.redaction(session, tip, field, item)
+            return _redact_question(tip, RedactForm(formdata=None, field=field, item=form.item.data), preview)
         with write_transaction(session):
-            tip = _tip_or_404(tip_id)
-            if field == "coordinates":
-                moderation.redact_coordinates(session, tip, actor)
-            elif field == "message" and item and item.isascii() and item.isdigit():
-                moderation.redact_message(session, tip, int(item), actor)
-            elif field == "photo" and item and item.isascii() and item.isdigit():
-                moderation.delete_photo(session, tip, int(item), actor)
-            else:
-                moderation.redact_field(session, tip, field, actor)
+            moderation.redact(session, _tip_or_404(tip_id), field, item, actor)
     except moderation.ModerationError as error:
         flash(str(MODERATION_ERRORS[error.code]), "error")
         return _back(tip_id)
