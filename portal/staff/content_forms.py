@@ -127,7 +127,8 @@ class PhotoForm(PortalForm):
     photo = FileField(_l("Photo (JPEG, PNG or WebP)"), validators=[FileRequired(REQUIRED)],
                       render_kw={"accept": "image/jpeg,image/png,image/webp"})
     credit = StringField(_l("Photographer or source"), validators=[Optional(), Length(max=SOURCE_PUBLISHER_MAX)])
-    is_sample = BooleanField(_l("Sample photo (not of the real monument)"))
+    # Its own id: the monument's form on the same page has an ``is_sample`` box too.
+    is_sample = BooleanField(_l("Sample photo (not of the real monument)"), id="photo-is_sample")
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators=extra_validators)
