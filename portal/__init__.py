@@ -24,9 +24,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path, config))
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from portal import assets, cli, db, errors, i18n, navigation, page_cache, sanitize, security
+    from portal import assets, cli, db, errors, i18n, logfilters, navigation, page_cache, sanitize, security
     from portal.extensions import limiter
 
+    logfilters.install()
     db.init_app(app)
     # Registered first so that its after-request hook runs last, on the finished response.
     page_cache.init_app(app)

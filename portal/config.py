@@ -8,12 +8,21 @@ forge a staff session.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105
-DEV_RECEIPT_KEY = "dev-only-receipt-key-do-not-use-in-production"  # noqa: S105
+ENVIRONMENTS = ("development", "production")
+# Keys that outside production, when not set, are made at random once and kept in the instance
+# folder (``instance/<name>.key``, readable by the owner only): never a constant in the code.
+INSTANCE_KEYS = ("SECRET_KEY", "RECEIPT_KEY")
+MIN_KEY_LENGTH = 32
+# Published in earlier versions of this code as development defaults: refused everywhere.
+PUBLIC_KEYS = frozenset({
+    "dev-only-secret-key-do-not-use-in-production",  # noqa: S105
+    "dev-only-receipt-key-do-not-use-in-production",
+})
 LANGUAGES = ("vi", "km", "en")
 
 
@@ -35,10 +44,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORTAL_DATABASE_URL", "DATABASE_URL", None),
     Setting("PORTAL_SECRET_KEY", "SECRET_KEY", None),
     Setting("PORTAL_RECEIPT_KEY", "RECEIPT_KEY", None),
+    # Encrypts staff TOTP secrets; "new,old,…" while rotating (flask staff rotate-totp-key).
+    Setting("PORTAL_TOTP_KEY", "TOTP_KEY", None),
     Setting("PORTAL_DEFAULT_LANGUAGE", "DEFAULT_LANGUAGE", "vi"),
     Setting("PORTAL_TRUSTED_PROXIES", "TRUSTED_PROXIES", 0, int),
     Setting("PORTAL_TRUSTED_HOSTS", "TRUSTED_HOSTS", None, list),
     Setting("PORTAL_RATELIMIT_STORAGE_URL", "RATELIMIT_STORAGE_URI", "memory://"),
+    # Worker processes serving the app; portal.gunicorn_conf sets it (else gunicorn's WEB_CONCURRENCY).
+    Setting("PORTAL_SERVER_WORKERS", "SERVER_WORKERS", None, int),
+    Setting("PORTAL_PAGE_CACHE_MAX_BYTES", "PAGE_CACHE_MAX_BYTES", 32 * 1024 * 1024, int),
     Setting("PORTAL_TIP_RATE_LIMIT", "TIP_RATE_LIMIT", "30/hour"),
     Setting("PORTAL_LOGIN_RATE_LIMIT", "LOGIN_RATE_LIMIT", "10/minute;50/hour"),
     Setting("PORTAL_RECEIPT_RATE_LIMIT", "RECEIPT_RATE_LIMIT", "30/hour"),
@@ -46,7 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORTAL_MAX_PHOTOS", "MAX_PHOTOS", 5, int),
     Setting("PORTAL_UPLOAD_DIR", "UPLOAD_DIR", None),
     Setting("PORTAL_TILE_URL", "TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
-    Setting("PORTAL_STAFF_MAPS", "STAFF_MAPS", True, bool),
+    Setting("PORTAL_STAFF_MAPS", "STAFF_MAPS", False, bool),  # tile hosts learn unpublished sites
     Setting("PORTAL_DUPLICATE_RADIUS_M", "DUPLICATE_RADIUS_M", 500, int),
     Setting("PORTAL_RETENTION_DAYS", "RETENTION_DAYS", 730, int),
     Setting("PORTAL_SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES", 30, int),
@@ -83,19 +97,27 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None,
     """The whole Flask configuration: defaults, then environment, then explicit overrides."""
     config = from_environment(os.environ if environ is None else environ)
     config.update(overrides or {})
+    if config["PORTAL_ENV"] not in ENVIRONMENTS:
+        # "Production" or "prod" must not quietly run as a development instance.
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {config['PORTAL_ENV']!r}")
     production = config["PORTAL_ENV"] == "production"
 
     if config["DEFAULT_LANGUAGE"] not in LANGUAGES:
         raise ConfigError(f"PORTAL_DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
-    for key, dev_value in (("SECRET_KEY", DEV_SECRET_KEY), ("RECEIPT_KEY", DEV_RECEIPT_KEY)):
+    for key in INSTANCE_KEYS:
         value = config.get(key)
-        if production and (not value or value == dev_value or len(value) < 32):
+        if value in PUBLIC_KEYS or (production and (not value or len(value) < MIN_KEY_LENGTH)):
             raise ConfigError(
-                f"PORTAL_{key} must be set to a random value of at least 32 characters in production "
+                f"PORTAL_{key} must be set to a random value of at least {MIN_KEY_LENGTH} characters in production "
                 "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
             )
         if not value:
-            config[key] = dev_value
+            config[key] = instance_key(instance_path, key)
+    if production and config["SECRET_KEY"] == config["RECEIPT_KEY"]:
+        raise ConfigError("PORTAL_SECRET_KEY and PORTAL_RECEIPT_KEY must be two different values")
+    _check_totp_key(config, production, instance_path)
+    if production:
+        _check_rate_limit_storage(config, os.environ if environ is None else environ)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = "sqlite:///" + os.path.join(instance_path, "portal.sqlite3")
 
@@ -117,6 +139,74 @@ def build_config(instance_path: str, overrides: Mapping[str, Any] | None = None,
     config.setdefault("PASSWORD_HASH_PARAMS", {})
     config["PRODUCTION"] = production
     return config
+
+
+def _check_totp_key(config: dict[str, Any], production: bool, instance_path: str) -> None:
+    """``PORTAL_TOTP_KEY``: one key or a comma-separated list (newest first), each long and random,
+    none equal to the secret or receipt key; outside production a missing one is the instance's."""
+    value = config.get("TOTP_KEY")
+    if not value and not production:
+        config["TOTP_KEY"] = instance_key(instance_path, "TOTP_KEY")
+        return
+    keys = [key.strip() for key in str(value or "").split(",")]
+    if not value or any(len(key) < MIN_KEY_LENGTH or key in PUBLIC_KEYS for key in keys):
+        raise ConfigError(f"PORTAL_TOTP_KEY must be set to random values of at least {MIN_KEY_LENGTH} "
+                          "characters each in production (newest first, separated by commas)")
+    if {config["SECRET_KEY"], config["RECEIPT_KEY"]} & set(keys):
+        raise ConfigError("PORTAL_TOTP_KEY must differ from PORTAL_SECRET_KEY and PORTAL_RECEIPT_KEY")
+
+
+def instance_key(instance_path: str, key: str) -> str:
+    """The instance's own random value for ``key``, made on first use (outside production only).
+
+    Workers starting at once may race to make it: the value is written to a file of its own and
+    linked into place, which fails for all but the first; the others read the first one's.
+    """
+    import tempfile
+
+    path = os.path.join(instance_path, f"{key.lower()}.key")
+    os.makedirs(instance_path, exist_ok=True)
+    if not os.path.exists(path):
+        descriptor, draft = tempfile.mkstemp(dir=instance_path, prefix=".key-")  # mode 0600
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(draft)
+    with open(path, encoding="ascii") as handle:
+        value = handle.read().strip()
+    if len(value) < MIN_KEY_LENGTH:
+        raise ConfigError(f"{path} holds no key of {MIN_KEY_LENGTH} characters or more: delete it to make a new one")
+    return value
+
+
+def memory_storage_problem(storage_uri: str, workers: int) -> str | None:
+    """Why rate limits counted in each process's memory are wrong for this many workers, or None."""
+    if workers <= 1 or not storage_uri.startswith("memory:"):
+        return None
+    return (f"PORTAL_RATELIMIT_STORAGE_URL is {storage_uri!r} with {workers} worker processes: each would "
+            f"count on its own and let through {workers} x every rate limit. Set it to a shared store "
+            "(redis://127.0.0.1:6379/0 or redis+unix:///run/redis/redis.sock) or run one worker "
+            "process (more threads instead: --workers 1 --threads 8).")
+
+
+def _check_rate_limit_storage(config: dict[str, Any], environ: Mapping[str, str]) -> None:
+    """Production refuses memory:// rate limits when it is known to run several worker processes:
+    PORTAL_SERVER_WORKERS (set by ``portal.gunicorn_conf``), else gunicorn's WEB_CONCURRENCY."""
+    if config.get("RATELIMIT_ENABLED", True) is False:
+        return
+    workers = config.get("SERVER_WORKERS")
+    if workers is None:
+        try:
+            workers = int(environ.get("WEB_CONCURRENCY") or 1)
+        except ValueError as exc:
+            raise ConfigError(f"WEB_CONCURRENCY must be a number: {environ.get('WEB_CONCURRENCY')!r}") from exc
+    problem = memory_storage_problem(str(config["RATELIMIT_STORAGE_URI"]), int(workers))
+    if problem:
+        raise ConfigError(problem)
 
 
 def _project_root() -> str:

@@ -149,23 +149,37 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
+class NestedWriteTransaction(RuntimeError):
+    """``write_transaction`` was entered inside another on the same session.
+
+    On SQLite the inner one would wait forever for the write lock the outer one holds; on
+    PostgreSQL its rollback of the open transaction would silently drop the outer one's writes.
+    """
+
+
 @contextmanager
 def write_transaction(session: Session) -> Iterator[Session]:
     """Run a block in one write transaction (``BEGIN IMMEDIATE`` on SQLite); commit or roll back.
 
     A read transaction still open is ended first: upgrading a stale SQLite read snapshot to a
-    write fails at once instead of waiting.
+    write fails at once instead of waiting. Nesting raises :class:`NestedWriteTransaction`: the
+    service that opened the transaction owns it.
     """
+    if session.info.get(WRITE_OPTION):
+        raise NestedWriteTransaction("write_transaction() entered inside another write transaction")
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("write_transaction() needs a session without pending changes")
     if session.in_transaction():
         session.rollback()
     gate = _write_gate(session)
     with gate.held() if gate is not None else nullcontext():
-        session.connection(execution_options={WRITE_OPTION: True})
+        session.info[WRITE_OPTION] = True
         try:
+            session.connection(execution_options={WRITE_OPTION: True})
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+        finally:
+            session.info.pop(WRITE_OPTION, None)

@@ -6,7 +6,7 @@ database session is rolled back when it is closed on teardown.
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, current_app, g, render_template
 from flask.globals import request_ctx
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
@@ -43,10 +43,17 @@ def init_app(app: Flask) -> None:
 
 def error_page(code: int, title: object, message: object) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     g.lang = current_locale()
+    plain = f"{title}\n\n{message}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
     if request_ctx.url_adapter is None:
         # The request could not be routed at all (e.g. an untrusted Host): no links can be built.
-        return f"{title}\n\n{message}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+        return plain
+    try:
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+    except Exception:
+        # The page itself failed (whatever broke the request may break it too): still a translated
+        # answer with the security headers, never the server's bare page.
+        current_app.logger.exception("The error page for %s could not be drawn", code)
+        return plain
 
 
 def _csrf_error(_error: CSRFError) -> ResponseReturnValue:

@@ -7,13 +7,17 @@ Every page lives under ``/<lang>/``. The locale is resolved once per request fro
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import format_decimal
+from jinja2 import pass_context
 from werkzeug.routing import BaseConverter
 
 from portal.config import LANGUAGES
@@ -40,11 +44,28 @@ def init_app(app: Flask) -> None:
     app.url_defaults(_add_language)
     app.jinja_env.globals.update(
         LOCALES=LOCALES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=current_locale,
-        url_in_language=url_in_language,
+        url_in_language=url_in_language, url_with_query=url_with_query,
     )
     app.after_request(remember_language)
-    app.jinja_env.filters.update(number=format_number, date=format_day, datetime=format_moment,
-                                 digits=localise_digits)
+    app.jinja_env.filters.update({name: locale_dependent(function) for name, function in (
+        ("number", format_number), ("date", format_day), ("datetime", format_moment), ("digits", localise_digits))})
+    app.jinja_env.filters["html_datetime"] = html_datetime
+
+
+def locale_dependent(function: Callable[..., str]) -> Callable[..., str]:
+    """A Jinja filter whose answer depends on the request's language.
+
+    Jinja folds a filter applied to a constant (``{{ 781 | number }}``) once, when the template is
+    compiled; a worker that compiled it for a Khmer page would then show Khmer digits on every
+    page. A filter that takes the render context is never folded.
+    """
+
+    @pass_context
+    @wraps(function)
+    def per_render(_context: Any, *args: Any, **kwargs: Any) -> str:
+        return function(*args, **kwargs)
+
+    return per_render
 
 
 def _pull_language(_endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -104,6 +125,13 @@ def format_moment(value: datetime, fmt: str = "medium") -> str:
     return localise_digits(babel_format_datetime(value, fmt))
 
 
+def html_datetime(value: date | datetime) -> str:
+    """A date or moment for a ``datetime`` attribute: HTML allows at most three digits of a second."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
 def _is_latin(char: str) -> bool:
     return char.isascii() or "\u00c0" <= char <= "\u024f" or "\u1e00" <= char <= "\u1eff"
 
@@ -130,18 +158,39 @@ def fold(text: str | None) -> str:
     return " ".join(folded.split())
 
 
+def url_with_query(endpoint: str, query: Any = None, drop: tuple[str, ...] = (), **values: Any) -> str:
+    """``url_for(endpoint, **values)`` with a visitor's query appended as it came.
+
+    A query is never passed to ``url_for`` itself: names such as ``lang``, ``endpoint`` or
+    ``_external`` in it would be read as ``url_for``'s own arguments (and crash the page).
+    ``query`` is a ``MultiDict`` (``request.args``) or a mapping of lists; ``drop`` names to leave out.
+    """
+    from flask import url_for
+
+    url = url_for(endpoint, **values)
+    if query is None:
+        return url
+    items = query.items(multi=True) if hasattr(query, "getlist") else (
+        (name, value) for name, listed in query.items() for value in listed)
+    encoded = urlencode([(name, value) for name, value in items if name not in drop])
+    if not encoded:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{encoded}"
+
+
 def url_in_language(lang: str, external: bool = False) -> str:
-    """The current page in another language, with its path arguments and query kept."""
+    """The current page in another language, with its path arguments and query kept (on public
+    pages, the query parameters the page reads)."""
     from flask import url_for
 
     endpoint = request.endpoint
-    args = dict(request.view_args or {})
     if endpoint is None or not current_app.url_map.is_endpoint_expecting(endpoint, "lang") \
             or request.method != "GET":
         return url_for("public.home", lang=lang, _external=external)
-    query: dict[str, Any] = request.args.to_dict(flat=False)
-    query.update(args)
-    return url_for(endpoint, lang=lang, _external=external, **query)
+    from portal.page_cache import link_query  # the parameters a cacheable page read (see there)
+
+    path_args = {name: value for name, value in (request.view_args or {}).items() if name != "lang"}
+    return url_with_query(endpoint, link_query(), lang=lang, _external=external, **path_args)
 
 
 def language_cookie_options(secure: bool) -> dict[str, Any]:

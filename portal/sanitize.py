@@ -16,10 +16,13 @@ from markupsafe import Markup, escape
 RICH_TEXT_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "h2", "h3", "blockquote"})
 RICH_TEXT_ATTRIBUTES = {"a": ["href", "title", "lang"], "p": ["lang"]}
 RICH_TEXT_PROTOCOLS = frozenset({"http", "https", "mailto"})
+# Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make "\u202eexe.live"
+# print as "evil.exe" on a field sheet. No tip needs them; Khmer and Vietnamese run left to right.
+BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 
 
 def clean_text(value: object) -> object:
-    """NFC-normalise a submitted string and drop control characters except newlines.
+    """NFC-normalise a submitted string and drop control characters (newlines kept) and bidi controls.
 
     Used as a filter on every text field of every form (see ``portal.forms.PortalForm``);
     values that are not strings (files, numbers) pass through untouched.
@@ -29,7 +32,7 @@ def clean_text(value: object) -> object:
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
     kept = (
         char for char in text
-        if char == "\n" or unicodedata.category(char) not in {"Cc", "Cs", "Co", "Cn"}
+        if char == "\n" or (unicodedata.category(char) not in {"Cc", "Cs", "Co", "Cn"} and char not in BIDI_CONTROLS)
     )
     return "".join(kept).strip()
 

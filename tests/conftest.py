@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,15 @@ from portal import create_app, migrate
 from portal.db import Base, make_engine
 
 pytest_plugins = ["tests.staff_fixtures"]
+
+# Hypothesis: the README's test command is the same on every clone — derandomised examples, no
+# example database carried between runs. Long random runs are a separate command
+# (HYPOTHESIS_PROFILE=random, see the README); what they find becomes an explicit @example.
+settings.register_profile("deterministic", max_examples=40, derandomize=True, database=None, deadline=None,
+                          print_blob=True)
+settings.register_profile("random", max_examples=1000, derandomize=False, database=None, deadline=None,
+                          print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 # Command output in English whatever the machine's LANG (tests/test_cli.py checks the other languages).
@@ -33,6 +43,7 @@ TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key-" + "x" * 32,
     "RECEIPT_KEY": "test-receipt-key-" + "y" * 32,
+    "TOTP_KEY": "test-totp-key-" + "z" * 32,
     "WTF_CSRF_ENABLED": False,
     "RATELIMIT_ENABLED": False,
     "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},

@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from portal import migrate
-from portal.db import Base, make_engine, write_transaction
+from portal.db import Base, NestedWriteTransaction, make_engine, write_transaction
 from portal.models import AuditEntry
 from portal.services.audit import record
 from tests.conftest import POSTGRES_URL, make_app
@@ -64,6 +64,33 @@ def test_write_transaction_refuses_a_session_with_pending_changes(db_session):
     db_session.add(AuditEntry(action="pending", actor_name="", subject="", detail={}))
     with pytest.raises(RuntimeError, match="pending"), write_transaction(db_session):
         pass
+
+
+def test_a_nested_write_transaction_raises_at_once_and_keeps_the_outer_writes(db_session):
+    """On SQLite the inner one used to wait forever for the outer one's lock; on PostgreSQL its
+    rollback silently dropped what the outer one had written. Now it raises, whatever the database."""
+    import signal
+
+    def give_up(_signum, _frame):
+        raise TimeoutError("the nested write_transaction() waited instead of raising")
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(10)
+    try:
+        with write_transaction(db_session):
+            record(db_session, "test.outer")
+            db_session.flush()
+            with pytest.raises(NestedWriteTransaction), write_transaction(db_session):
+                record(db_session, "test.inner")
+            record(db_session, "test.outer.after")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    actions = db_session.scalars(text("SELECT action FROM audit_log ORDER BY id")).all()
+    assert actions == ["test.outer", "test.outer.after"]
+    with write_transaction(db_session):  # the session is usable again
+        record(db_session, "test.next")
+    assert db_session.scalars(text("SELECT action FROM audit_log ORDER BY id")).all()[-1] == "test.next"
 
 
 def test_migrations_upgrade_downgrade_upgrade(database_url):

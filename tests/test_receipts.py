@@ -121,7 +121,7 @@ def test_hashing_a_malformed_code_refuses_it():
         receipts.receipt_hash("not a code", KEY)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=max(200, settings().max_examples))
 @given(st.text(max_size=40))
 def test_any_typed_text_is_either_a_code_or_a_clear_refusal(text):
     reason = None

@@ -104,6 +104,31 @@ def test_500_page_shows_no_stack_trace(strict_app):
     assert '<html lang="km">' in html
 
 
+def test_a_500_whose_error_page_breaks_too_is_still_translated_with_headers(strict_app):
+    """When whatever broke the page breaks the error page as well, the answer is still ours: a plain,
+    translated text with the security headers, not the server's bare page."""
+    from jinja2 import ChoiceLoader, DictLoader
+
+    strict_app.jinja_env.loader = ChoiceLoader([
+        DictLoader({"errors/error.html": "{{ no_such_thing.attribute() }}"}), strict_app.jinja_env.loader])
+    response = strict_app.test_client().get("/km/testing/boom")
+    assert response.status_code == 500
+    assert response.mimetype == "text/plain"
+    assert "secret internals" not in response.get_data(as_text=True)
+    assert response.get_data(as_text=True).startswith(str(_km_title(strict_app)))
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def _km_title(app):
+    from flask_babel import force_locale
+
+    from portal.errors import MESSAGES
+
+    with app.test_request_context("/km/"), force_locale("km"):
+        return str(MESSAGES[500][0])
+
+
 def test_production_adds_hsts_and_secure_cookies(database_url, tmp_path):
     app = make_app(database_url, tmp_path, PORTAL_ENV="production")
     response = app.test_client().get("/vi/")
@@ -125,6 +150,72 @@ def test_production_refuses_a_default_receipt_key(tmp_path):
     environ = {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "s" * 40}
     with pytest.raises(ConfigError, match="PORTAL_RECEIPT_KEY"):
         build_config(str(tmp_path), environ=environ)
+
+
+@pytest.mark.parametrize("value", ["Production", "prod", "PRODUCTION", "production ", "staging", "dev"])
+def test_an_unknown_environment_name_is_refused(value, tmp_path):
+    """Anything but the two known names would run with development behaviour: refuse instead."""
+    environ = {"PORTAL_ENV": value, "PORTAL_SECRET_KEY": "s" * 40, "PORTAL_RECEIPT_KEY": "r" * 40}
+    with pytest.raises(ConfigError, match="PORTAL_ENV must be one of development, production"):
+        build_config(str(tmp_path), environ=environ)
+
+
+def test_development_makes_its_own_random_keys_and_keeps_them(tmp_path):
+    first = build_config(str(tmp_path / "one"), environ={})
+    again = build_config(str(tmp_path / "one"), environ={})
+    other = build_config(str(tmp_path / "two"), environ={})
+    for key in ("SECRET_KEY", "RECEIPT_KEY"):
+        assert len(first[key]) >= 32
+        assert first[key] == again[key]          # a restart keeps sessions and receipt codes working
+        assert first[key] != other[key]          # no two instances share a key
+        path = tmp_path / "one" / f"{key.lower()}.key"
+        assert path.stat().st_mode & 0o077 == 0  # readable by the owner only
+    assert first["SECRET_KEY"] != first["RECEIPT_KEY"]
+    from pathlib import Path
+
+    import portal.config
+
+    assert first["SECRET_KEY"] not in Path(portal.config.__file__).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("public", ["dev-only-secret-key-do-not-use-in-production",
+                                    "dev-only-receipt-key-do-not-use-in-production"])
+def test_keys_published_in_old_code_are_refused_everywhere(public, tmp_path):
+    with pytest.raises(ConfigError):
+        build_config(str(tmp_path), environ={"PORTAL_SECRET_KEY": public})
+    with pytest.raises(ConfigError):
+        build_config(str(tmp_path), environ={"PORTAL_RECEIPT_KEY": public})
+
+
+def test_production_refuses_the_same_value_for_both_keys(tmp_path):
+    environ = {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_RECEIPT_KEY": "k" * 40}
+    with pytest.raises(ConfigError, match="two different values"):
+        build_config(str(tmp_path), environ=environ)
+
+
+def test_a_session_signed_with_the_old_public_key_is_not_accepted(database_url, tmp_path):
+    """A development instance without PORTAL_SECRET_KEY: the key once printed in the code forges nothing."""
+    import time
+
+    from flask.sessions import SecureCookieSessionInterface
+    from itsdangerous import URLSafeTimedSerializer
+
+    from tests.staff_fixtures import create_staff
+
+    app = make_app(database_url, tmp_path, SECRET_KEY=None)
+    admin = create_staff(app, "admin")
+    now = int(time.time())
+
+    interface = SecureCookieSessionInterface()
+    forged = URLSafeTimedSerializer(
+        "dev-only-secret-key-do-not-use-in-production", salt=interface.salt, serializer=interface.serializer,
+        signer_kwargs={"key_derivation": interface.key_derivation, "digest_method": interface.digest_method},
+    ).dumps({"staff": {"id": admin.id, "gen": 0, "since": now, "seen": now}})
+    client = app.test_client()
+    client.set_cookie("portal", forged)
+    response = client.get("/vi/staff/queue")
+    assert response.status_code == 302
+    assert "/vi/staff/login" in response.location
 
 
 def test_wsgi_entry_point_refuses_to_start_in_production_without_secrets(tmp_path):

@@ -18,6 +18,9 @@ from portal.sanitize import clean_text, nl2br
     ("  padded  ", "padded"),
     ("ផ្នូរ\u200bនៅ", "ផ្នូរ\u200bនៅ"),                             # Khmer and its word breaks untouched
     ("\ufdd0private\ue000use", "privateuse"),                       # noncharacters / private use dropped
+    ("\u202eexe.live\u202c", "exe.live"),                           # bidi override: no "evil.exe" spoof
+    ("a\u202ab\u202bc\u202dd", "abcd"),                              # bidi embeddings
+    ("\u2066x\u2067y\u2068z\u2069", "xyz"),                          # bidi isolates
 ])
 def test_clean_text(raw, clean):
     assert clean_text(raw) == clean
@@ -53,3 +56,27 @@ def test_khmer_digits_only_for_khmer():
 
 def test_nl2br_escapes_before_breaking_lines():
     assert str(nl2br("<b>a</b>\nb")) == "&lt;b&gt;a&lt;/b&gt;<br>\nb"
+
+
+def test_locale_dependent_filters_on_constants_follow_each_request(app):
+    """Jinja folds a filter on a constant when it compiles a template: a worker that first drew a
+    Khmer page must still show Latin digits on Vietnamese and English pages (and the reverse)."""
+    client = app.test_client()
+    khmer = client.get("/km/tips/new").get_data(as_text=True)
+    assert '<span class="step-number">១</span>' in khmer
+    for lang in ("vi", "en"):
+        html = client.get(f"/{lang}/tips/new").get_data(as_text=True)
+        assert '<span class="step-number">1</span>' in html, lang
+        home = client.get(f"/{lang}/").get_data(as_text=True)
+        assert "781" in home and "៧៨១" not in home, lang
+    assert "៧៨១" in client.get("/km/").get_data(as_text=True)
+
+
+def test_locale_dependent_filters_are_never_folded(app):
+    source = "{{ 781 | number }} {{ 1 | digits }} {{ 2024 | number }}"
+    with app.test_request_context("/km/"):
+        template = app.jinja_env.from_string(source)  # compiled while a Khmer page is drawn
+        assert template.render() == "៧៨១ ១ ២,០២៤"
+    for path, expected in (("/vi/", "781 1 2.024"), ("/en/", "781 1 2,024")):
+        with app.test_request_context(path):
+            assert template.render() == expected, path

@@ -11,11 +11,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
 from portal.db import new_session
+from portal.logfilters import LimiterTipFilter, WerkzeugTipFilter
 from portal.models.tip import HowKnown, LocationSource, Tip, TipChannel, TipPhoto, TipStatus
 from portal.services import receipts
 from portal.tips import views as tip_views
 from portal.tips.forms import CoordinatesError, parse_coordinates
-from portal.tips.logfilters import LimiterTipFilter, WerkzeugTipFilter
 from tests.conftest import make_app
 from tests.test_uploads import APP1, APP2, jpeg_markers, jpeg_with_metadata, plain_jpeg, png_bytes
 from tests.tip_helpers import full_form, page, photo_file, short_form, translated
@@ -589,3 +589,97 @@ def test_unreadable_or_faraway_coordinates_are_refused(typed, reason):
     with pytest.raises(CoordinatesError) as caught:
         parse_coordinates(typed)
     assert caught.value.reason == reason
+
+
+# -- times that cannot be matched to an access-log line (issue #13, item 15) ---------------------
+
+
+def _on_the_hour(moment) -> bool:
+    return moment.minute == 0 and moment.second == 0 and moment.microsecond == 0
+
+
+def test_tipster_side_times_are_stored_to_the_hour(app, client):
+    from portal.models.audit import AuditEntry
+    from portal.models.tip import TipMessage
+    from portal.services.tips import add_followup
+    from tests.tip_factory import make_tip, photo
+
+    response = client.post("/en/tips/new", data=full_form("en"))
+    assert response.status_code == 201
+    [tip] = tips_in(app)
+    assert _on_the_hour(tip.created_at) and _on_the_hour(tip.updated_at) and _on_the_hour(tip.status_changed_at)
+    pictured = make_tip(app, photos=1).tip_id
+    with app.app_context():
+        session = new_session()
+        try:
+            add_followup(session, pictured, "One more thing: the mound is by the well", [photo("navy")])
+            photos = session.scalars(select(TipPhoto).where(TipPhoto.tip_id == pictured)).all()
+            assert len(photos) == 2 and all(_on_the_hour(p.created_at) for p in photos)
+            [reply] = session.scalars(select(TipMessage).where(TipMessage.tip_id == pictured)).all()
+            assert _on_the_hour(reply.created_at)
+            assert _on_the_hour(session.get(Tip, pictured).updated_at)
+            tipster_rows = session.scalars(select(AuditEntry).where(
+                AuditEntry.action.in_(("tip.received", "tip.followup")))).all()
+            assert len(tipster_rows) == 3 and all(_on_the_hour(e.created_at) for e in tipster_rows)
+        finally:
+            session.close()
+
+
+def _gunicorn_access_lines(tmp_path: Path, method: str, path: str) -> str:
+    """What gunicorn writes for one request with the access-log format of scripts/run-site."""
+    import datetime as dt
+    import shlex
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    command = (Path(__file__).parent.parent / "scripts" / "run-site").read_text(encoding="utf-8")
+    words = shlex.split(command.split("exec ", 1)[1].replace("\\\n", " "))
+    log_format = words[words.index("--access-logformat") + 1]
+    assert "%(h)s" not in log_format
+    log_file = tmp_path / f"access-{method}-{path.replace('/', '_')}.log"
+    config = Config()
+    config.set("accesslog", str(log_file))
+    config.set("access_log_format", log_format)
+    logger = Logger(config)
+    environ = {"REQUEST_METHOD": method, "RAW_URI": path, "PATH_INFO": path, "QUERY_STRING": "",
+               "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.9"}
+    response = SimpleNamespace(status="201 CREATED", sent=120, headers=[])
+    logger.access(response, SimpleNamespace(headers=[]), environ, dt.timedelta(milliseconds=12))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    text = log_file.read_text(encoding="utf-8") if log_file.exists() else ""
+    for handler in list(logger.access_log.handlers):
+        handler.close()
+        logger.access_log.removeHandler(handler)
+    return text
+
+
+@pytest.mark.parametrize("path", ["/km/tips/new", "/vi/tips/status", "/en/tips/new"])
+def test_gunicorn_writes_no_access_line_for_a_tip_post(app, tmp_path, path):
+    """The time of a ``POST /…/tips/…`` line would match the tip's stored time (issue #13)."""
+    assert _gunicorn_access_lines(tmp_path, "POST", path) == ""
+    written = _gunicorn_access_lines(tmp_path, "GET", path)
+    assert f'"GET {path} HTTP/1.1" 201' in written and "203.0.113.9" not in written
+    assert '"GET /km/ HTTP/1.1"' in _gunicorn_access_lines(tmp_path, "GET", "/km/")
+    assert '"POST /km/staff/login HTTP/1.1"' in _gunicorn_access_lines(tmp_path, "POST", "/km/staff/login")
+
+
+def test_no_log_holds_a_staff_set_up_token(app, tmp_path):
+    """A set-up link read from an access log before its owner opened it would give away the account."""
+    token = "Zx9-secret_set-up_token_42"
+    written = _gunicorn_access_lines(tmp_path, "GET", f"/vi/staff/setup/{token}")
+    assert '"GET /vi/staff/setup/… HTTP/1.1" 201' in written
+    assert token not in written
+    import logging
+
+    from portal.logfilters import WerkzeugTipFilter
+
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - "%s" %s %s',
+                               ("127.0.0.1", f"GET /km/staff/setup/{token} HTTP/1.1", "302", "-"), None)
+    record.args = (f"GET /km/staff/setup/{token}?x=1 HTTP/1.1", "302", "-")
+    record.msg = '"%s" %s %s'
+    WerkzeugTipFilter().filter(record)
+    assert token not in record.getMessage()
+    assert "/km/staff/setup/…?x=1" in record.getMessage()

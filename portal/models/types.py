@@ -11,6 +11,18 @@ from sqlalchemy.types import TypeDecorator
 # The largest id an INTEGER column holds on PostgreSQL (SQLite's go further). A number typed into
 # a URL or a form beyond it matches nothing; it must never reach the driver, which overflows.
 MAX_ID = 2**31 - 1
+_MAX_ID_DIGITS = len(str(MAX_ID))
+
+
+def parse_id(text: str | None) -> int | None:
+    """A row id typed by a person (``"42"``), or None: not digits, too long, zero or beyond :data:`MAX_ID`.
+
+    The length is checked before ``int()``, which refuses text of over 4,300 digits with an error.
+    """
+    if not text or not text.isascii() or not text.isdigit() or len(text) > _MAX_ID_DIGITS:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
 
 
 def utcnow() -> datetime:

@@ -14,7 +14,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal import geo
 from portal.config import SETTINGS
 from portal.db import get_session
-from portal.i18n import LOCALES, current_locale, fold, format_number, preferred_locale, url_in_language
+from portal.i18n import (
+    LOCALES,
+    current_locale,
+    fold,
+    format_number,
+    locale_dependent,
+    preferred_locale,
+    url_in_language,
+)
 from portal.navigation import SITEMAP_ENDPOINTS
 from portal.public import bp
 from portal.services import charts, field_outcomes  # noqa: F401  (field_outcomes: figures recorded through this portal)
@@ -59,6 +67,7 @@ def province_name(code: str | None) -> str:
 
 
 @bp.app_template_filter("season")
+@locale_dependent
 def season_filter(season: str | None) -> str:
     return content_service.season_label(season)
 

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.models.audit import AuditEntry
-from portal.models.types import MAX_ID
+from portal.models.types import MAX_ID, parse_id
 
 PAGE = 100
 
 
 def tip_audit(session: Session, tip_id: int) -> list[AuditEntry]:
     return list(session.scalars(select(AuditEntry).where(AuditEntry.tip_id == tip_id)
-                                .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())))
+                                .order_by(AuditEntry.id.desc())))  # a tipster's entries are to the hour
 
 
 def search_audit(session: Session, text: str, before: int | None = None) -> list[AuditEntry]:
@@ -25,9 +25,10 @@ def search_audit(session: Session, text: str, before: int | None = None) -> list
         conditions = [AuditEntry.action.contains(text, autoescape=True),
                       AuditEntry.actor_name.contains(text, autoescape=True),
                       AuditEntry.subject.contains(text, autoescape=True)]
-        if pattern.isascii() and pattern.isdigit() and int(pattern) <= MAX_ID:
-            conditions.append(AuditEntry.tip_id == int(pattern))
-            conditions.append(cast(AuditEntry.id, String) == pattern)
+        number = parse_id(pattern)
+        if number is not None:
+            conditions.append(AuditEntry.tip_id == number)
+            conditions.append(AuditEntry.id == number)
         query = query.where(or_(*conditions))
     if before and before <= MAX_ID:
         query = query.where(AuditEntry.id < before)

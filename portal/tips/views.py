@@ -33,7 +33,7 @@ from portal.sanitize import nl2br
 from portal.security import form_checks_csrf, no_store
 from portal.services import receipts
 from portal.services import tips as tip_service
-from portal.tips import bp, logfilters
+from portal.tips import bp
 from portal.tips.forms import (
     NEXT_STEP_LABELS,
     PLACE_LEVELS,
@@ -71,7 +71,6 @@ FOLLOWUP_EXPIRED = _l("This page was open for a long time, so for your safety pl
 
 @bp.record_once
 def _on_register(state: Any) -> None:
-    logfilters.install()
     # Tipster text is escaped first, then its line breaks kept (setdefault: the lead may register it app-wide).
     state.app.jinja_env.filters.setdefault("nl2br", nl2br)
 
