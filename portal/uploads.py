@@ -6,25 +6,40 @@ PNG and WebP, so SVG, HTML, ZIP, HEIC and polyglots are refused. The pixel count
 the image is rotated upright by its EXIF orientation, downscaled and re-encoded from its pixels
 alone: no EXIF, GPS, XMP, IPTC, ICC profile or comment survives. GPS coordinates are read
 before that, only so a tipster who asks for it can have the photo's location fill the form.
+
+Decoding is what costs memory (a 166 KB PNG of 6,300 × 6,300 pixels once took a worker from
+273 to 943 MB), so it is bounded three ways. JPEG is decoded already reduced, by 1/2, 1/4 or 1/8,
+to no more than the stored size needs (``Image.draft``). PNG and WebP cannot be reduced while
+decoding, so they have a lower pixel limit, checked from the header before anything is
+allocated (a WebP decoder allocates its canvas when it is created). And one process decodes
+one photo at a time: a tip's photos, and the photos of tips sent together to the same worker's
+threads, wait their turn instead of all being decoded at once (see :func:`clean_photo`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import os
+import threading
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from typing import IO, Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_PIXELS = 40_000_000          # 40 megapixels: any phone camera, never a bomb
+# PNG and WebP are decoded at full size (4 bytes a pixel, and a WebP decoder keeps two canvases of
+# its own besides): a 4,096 × 4,096 PNG, or any phone's 12-megapixel photo as WebP, still fits.
+MAX_PIXELS_BY_FORMAT = {"PNG": 4096 * 4096, "WEBP": 12_500_000}
+DECODES_AT_ONCE = 1              # photos decoded at the same time in one process
 MAX_SIDE = 2048                  # stored photos are at most 2,048 px on their longer side
 JPEG_QUALITY = 85
 READ_CHUNK = 64 * 1024
@@ -113,10 +128,36 @@ def _sniff_other_format(data: bytes) -> str | None:
     return None
 
 
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    """The canvas size a WebP file declares (VP8, VP8L or VP8X header), read without Pillow."""
+    chunk = data[12:16]
+    if chunk == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":
+        return (int.from_bytes(data[26:28], "little") & 0x3FFF, int.from_bytes(data[28:30], "little") & 0x3FFF)
+    if chunk == b"VP8L" and len(data) >= 25 and data[20] == 0x2F:
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if chunk == b"VP8X" and len(data) >= 30:
+        return int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1
+    return None
+
+
+def _check_webp_header(data: bytes, max_pixels: int) -> None:
+    """Pillow's WebP decoder allocates its canvases when the file is opened: check first."""
+    if data[:4] != b"RIFF" or data[8:12] != b"WEBP":
+        return
+    size = _webp_size(data)
+    if size is None:
+        raise DamagedImage("WebP header without a size")
+    width, height = size
+    if width * height > min(max_pixels, MAX_PIXELS_BY_FORMAT["WEBP"]):
+        raise TooManyPixels(f"WebP {width}×{height}")
+
+
 def _open(data: bytes, max_pixels: int) -> Image.Image:
     """Open (not decode) the image and check its size before any pixel is read."""
     if not data:
         raise NotAnImage("empty file")
+    _check_webp_header(data, max_pixels)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -133,8 +174,10 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     width, height = image.size
     if width <= 0 or height <= 0:
         raise DamagedImage("empty image")
-    if width * height > max_pixels:
-        raise TooManyPixels(f"{width}×{height}")
+    limit = min(max_pixels, MAX_PIXELS_BY_FORMAT.get(str(image.format), max_pixels))
+    if width * height > limit:
+        image.close()
+        raise TooManyPixels(f"{image.format} {width}×{height}")
     return image
 
 
@@ -181,9 +224,9 @@ def _has_transparency(image: Image.Image) -> bool:
 
 
 def _to_storable_mode(image: Image.Image) -> tuple[Image.Image, bool]:
-    """Convert to RGB, L or RGBA; return the image and whether it needs an alpha channel."""
+    """RGB, L or RGBA (the image itself when it already is one); and whether it needs its alpha."""
     if _has_transparency(image):
-        rgba = image.convert("RGBA")
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
         alpha_min, _alpha_max = rgba.getchannel("A").getextrema()
         if alpha_min == 255:
             return rgba.convert("RGB"), False
@@ -191,26 +234,103 @@ def _to_storable_mode(image: Image.Image) -> tuple[Image.Image, bool]:
     if image.mode.startswith("I"):
         # 16-bit greyscale: scale down to 8 bits rather than clipping everything to white.
         return image.convert("I").point(lambda value: value * (1 / 256)).convert("L"), False
-    if image.mode == "L":
+    if image.mode in ("L", "RGB"):
         return image, False
     if image.mode == "1":
         return image.convert("L"), False
     return image.convert("RGB"), False
 
 
+def stored_size(width: int, height: int, max_side: int = MAX_SIDE) -> tuple[int, int]:
+    """The size a photo is stored at: at most ``max_side`` on its longer side, never enlarged."""
+    longer = max(width, height)
+    if longer <= max_side:
+        return width, height
+    return max(1, round(width * max_side / longer)), max(1, round(height * max_side / longer))
+
+
+def jpeg_scale(width: int, height: int, size: tuple[int, int]) -> int:
+    """The largest JPEG decoding scale (1/8, 1/4, 1/2 or 1) that still gives at least ``size``.
+
+    The decoder's output is rounded up (libjpeg's ``jdiv_round_up``), so 4,095 pixels halve to 2,048.
+    """
+    for scale in (8, 4, 2):
+        if -(-width // scale) >= size[0] and -(-height // scale) >= size[1]:
+            return scale
+    return 1
+
+
+def _decode_reduced(image: Image.Image, size: tuple[int, int]) -> None:
+    """Make the JPEG decoder scale by 1/2, 1/4 or 1/8 while decoding: never below ``size``."""
+    scale = jpeg_scale(image.width, image.height, size)
+    if scale > 1:
+        # Pillow picks the largest scale s with width // request >= s (and the same for height).
+        image.draft(image.mode, (max(1, image.width // scale), max(1, image.height // scale)))
+
+
+_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+            5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_90}
+
+
+def _orientation(image: Image.Image) -> int:
+    try:
+        return int(image.getexif().get(ExifTags.Base.Orientation, 1))
+    except Exception:  # noqa: BLE001  (odd EXIF must never refuse a photo; it is stored as it is)
+        return 1
+
+
+# The process's photo decoder: one thread (per process, made again after a fork) that every
+# request thread hands its photos to, so that photos are decoded one at a time, and always by the
+# same thread. Decoded in the request threads, one at a time, a worker still grew by a full
+# decode for each of its threads: each thread's memory allocator (glibc gives every thread an
+# arena of its own) kept what that thread had freed for itself.
+_decoder_lock = threading.Lock()
+_decoder: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _decoder_thread() -> ThreadPoolExecutor:
+    global _decoder
+    with _decoder_lock:
+        if _decoder is None or _decoder[0] != os.getpid():
+            _decoder = (os.getpid(), ThreadPoolExecutor(max_workers=DECODES_AT_ONCE,
+                                                        thread_name_prefix="photo-decoder"))
+        return _decoder[1]
+
+
 def clean_photo(data: bytes, *, max_pixels: int = MAX_PIXELS, max_side: int = MAX_SIDE) -> CleanPhoto:
-    """Check, rotate, downscale and re-encode a photo; raise a :class:`PhotoError` subclass."""
+    """Check, rotate, downscale and re-encode a photo; raise a :class:`PhotoError` subclass.
+
+    The work is done by this process's photo decoder: this waits for the photos handed to it
+    before (by this request or by others) to be done first."""
+    return _decoder_thread().submit(_clean, data, max_pixels, max_side).result()
+
+
+def _replace(old: Image.Image, new: Image.Image) -> Image.Image:
+    """``new``, once ``old``'s pixels are freed."""
+    old.close()
+    return new
+
+
+def _clean(data: bytes, max_pixels: int, max_side: int) -> CleanPhoto:
     image = _open(data, max_pixels)
     gps = read_gps(image)
+    orientation = _orientation(image)
+    size = stored_size(*image.size, max_side)
     try:
         if image.format == "JPEG" or image.format == "MPO":
-            image.draft(image.mode, (max_side, max_side))
+            _decode_reduced(image, size)
         image.load()
-        upright = ImageOps.exif_transpose(image)
-        converted, alpha = _to_storable_mode(upright)
-        converted.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        # Full size at most once more (for modes that cannot be resampled as they are), then small,
+        # then upright; each image is closed (its pixels freed) as soon as the next one is made.
+        converted, alpha = _to_storable_mode(image)
+        if converted.size != size:
+            converted = _replace(converted, converted.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0))
+        if orientation in _UPRIGHT:
+            converted = _replace(converted, converted.transpose(_UPRIGHT[orientation]))
         # A new image from the pixels alone: nothing of the original's metadata comes along.
-        pixels = Image.frombytes(converted.mode, converted.size, converted.tobytes())
+        pixels = _replace(converted, Image.frombytes(converted.mode, converted.size, converted.tobytes()))
+        image.close()
         output = BytesIO()
         if alpha:
             pixels.save(output, "PNG", compress_level=6)

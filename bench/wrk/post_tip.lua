@@ -1,6 +1,8 @@
 -- A full tip submission, as a browser sends the form: multipart/form-data with the CSRF token,
 -- the session cookie that token belongs to, and a fresh submission_id (the form's idempotency
 -- key) on every request, so that each POST stores a new tip instead of being taken for a double post.
+-- The place description ends with "(run RUN_TAG)": the benchmark counts the tips stored by a run by it
+-- (the portal keeps only a keyed hash of the submission id, so the ids cannot be looked for).
 --
 -- wrk -s bench/wrk/post_tip.lua URL -- COOKIE CSRF_TOKEN RUN_TAG
 
@@ -36,7 +38,7 @@ local function body(submission_id)
     part("district", ""),
     part("commune", ""),
     part("village", ""),
-    part("place_description", "[Bench] Behind the old pagoda, near two tamarind trees by the pond."),
+    part("place_description", "[Bench] Behind the old pagoda, near two tamarind trees by the pond. (run " .. tag .. ")"),
     part("local_name", ""),
     part("coordinates", ""),
     part("uncertainty", ""),
