@@ -223,6 +223,9 @@ NOT_REACHED = {
     "staff.login": "a signed-in member is sent to the staff home",
     "staff.login_code": "a signed-in member is sent to the staff home",
     "staff.setup": "no set-up link was opened in this browser (404)",
+    # The photo form is on pages reached by a POST (receipt, status): without its signed token no
+    # report is named, so nothing can be added (the page asks for the receipt code again).
+    "tips.add_photo": "no report named without the page's signed token (400, nothing stored)",
     # Refused, but said less plainly: back to the monument with "could not be saved" (the lead knows).
     "staff.monument_photo_edit": "redirects back with a 'could not be saved' message",
 }

@@ -178,14 +178,23 @@ def render_tips(pages: Pages, lang: str, tips: dict[str, Any], moderator_client:
                                                                       submission_id=f"errors-{lang}"))
     pages.add("tip-form-place-step", visitor, url, "POST", data=short_form(province="03", action="place"))
     data = short_form(submission_id=f"html-check-{lang}")
-    pages.add("tip-receipt", visitor, url, "POST", data=data)
+    receipt = pages.add("tip-receipt", visitor, url, "POST", data=data)
     pages.add("tip-already-received", visitor, url, "POST", data=data)
+    photos = f"/{lang}/tips/photos"
+    photo = {"followup": _field(receipt, "followup")}
+    pages.add("tip-photo-received", visitor, photos, "POST", content_type="multipart/form-data",
+              data={**photo, "photo": (io.BytesIO(_jpeg("olive")), "more.jpg")})
+    pages.add("tip-photo-refused", visitor, photos, "POST", content_type="multipart/form-data",
+              data={**photo, "photo": (io.BytesIO(b"<svg/>"), "map.svg")})
+    pages.add("tip-photo-expired", visitor, photos, "POST", data={"followup": "expired"})
     app = pages.app
     limit = app.config["MAX_CONTENT_LENGTH"]
     app.config["MAX_CONTENT_LENGTH"] = 1000
     try:
         pages.add("tip-too-large", visitor, url, "POST", content_type="multipart/form-data",
                   data={**short_form(), "photos": (io.BytesIO(_jpeg() + b"0" * 2000), "big.jpg")})
+        pages.add("tip-photo-too-large", visitor, photos, "POST", content_type="multipart/form-data",
+                  data={**photo, "photo": (io.BytesIO(_jpeg() + b"0" * 2000), "big.jpg")})
     finally:
         app.config["MAX_CONTENT_LENGTH"] = limit
 
@@ -197,9 +206,8 @@ def render_tips(pages: Pages, lang: str, tips: dict[str, Any], moderator_client:
                                                                      "action": "lookup"})
     html = pages.add("status-messages", visitor, status, "POST", data={"receipt": tips["receipt"],
                                                                        "action": "lookup"})
-    pages.add("status-after-reply", visitor, status, "POST", content_type="multipart/form-data", data={
-        "followup": _field(html, "followup"), "body": f"The east side ({lang})", "action": "reply",
-        "photos": (io.BytesIO(_jpeg("olive")), "more.jpg")})
+    pages.add("status-after-reply", visitor, status, "POST", data={
+        "followup": _field(html, "followup"), "body": f"The east side ({lang})", "action": "reply"})
     pages.add("status-reply-errors", visitor, status, "POST", data={
         "followup": _field(html, "followup"), "body": "x" * 20000, "action": "reply"})
     pages.add("status-reply-expired", visitor, status, "POST", data={"followup": "expired", "body": "Hello",

@@ -17,7 +17,7 @@ from portal.services import tips as tip_service
 from portal.tips import views as tip_views
 from tests.conftest import make_app
 from tests.test_uploads import APP1, jpeg_markers, jpeg_with_metadata
-from tests.tip_helpers import page, photo_file, short_form, translated
+from tests.tip_helpers import page, photo_file, send_photo, short_form, translated
 
 
 def send_tip(client, lang: str = "en", **overrides) -> str:
@@ -218,23 +218,22 @@ def test_tipster_text_is_escaped_and_keeps_its_line_breaks(client):
     assert "<b>first</b>" not in html
 
 
-def test_more_photos_can_be_added_and_are_cleaned(client, app):
+def test_more_photos_can_be_added_from_the_status_page_and_are_cleaned(client, app):
     code = send_tip(client)
-    token = page(look_up(client, code)).field_value("followup")
-    response = client.post("/en/tips/status", content_type="multipart/form-data",
-                           data={"action": "reply", "followup": token, "body": "",
-                                 "photos": [photo_file(jpeg_with_metadata(), "grave.jpg")]})
-    assert response.status_code == 200
+    status = look_up(client, code)
+    assert "0 photos received so far" in page(status).by_id("photo-count").text
+    response = send_photo(client, status, jpeg_with_metadata(), "grave.jpg")
+    assert response.status_code == 201
     tip = the_tip(app)
-    [message] = tip.messages
-    [photo] = message.photos
-    assert photo.tip_id == tip.id
+    [photo] = tip.photos
+    assert photo.tip_id == tip.id and photo.message_id is None
     with app.app_context():
         session = new_session()
         data = session.scalars(select(TipPhoto.data)).one()
         session.close()
     assert APP1 not in jpeg_markers(data)
-    assert "1 photo" in page(response).by_id("thread").text
+    assert "1 photo received so far" in page(response).by_id("photo-count").text
+    assert "1 photo received so far" in page(look_up(client, code)).by_id("photo-count").text
 
 
 def test_an_empty_reply_is_refused_and_the_thread_stays_visible(client, app):
@@ -248,18 +247,46 @@ def test_an_empty_reply_is_refused_and_the_thread_stays_visible(client, app):
     assert the_tip(app).messages == []
 
 
-def test_a_refused_photo_keeps_the_reply_text(client, app):
+def test_a_refused_photo_is_named_and_the_form_offered_again(client, app):
+    code = send_tip(client)
+    response = send_photo(client, look_up(client, code), b"<svg/>", "map.svg")
+    assert response.status_code == 400
+    html = page(response)
+    assert "map.svg" in html.error_for("photo")
+    assert html.by_id("photo-form") is not None
+    assert the_tip(app).photos == []
+
+
+def test_a_photo_form_left_open_too_long_asks_for_the_code_and_keeps_the_report(client, app, monkeypatch):
+    code = send_tip(client)
+    status = look_up(client, code)
+    with monkeypatch.context() as later:
+        later.setattr(tip_views, "FOLLOWUP_MAX_AGE", -1)
+        response = send_photo(client, status, jpeg_with_metadata(), "grave.jpg")
+    assert response.status_code == 400
+    assert "enter your receipt code" in response.get_data(as_text=True).lower()
+    assert the_tip(app).photos == []
+
+
+def test_the_same_photo_sent_twice_is_stored_once(client, app):
+    code = send_tip(client)
+    status = look_up(client, code)
+    first = send_photo(client, status, jpeg_with_metadata(), "grave.jpg")
+    again = send_photo(client, status, jpeg_with_metadata(), "grave.jpg")
+    assert first.status_code == again.status_code == 201
+    assert "already arrived" in again.get_data(as_text=True)
+    assert len(the_tip(app).photos) == 1
+
+
+def test_a_reply_needs_words_now_that_photos_have_their_own_form(client, app):
     code = send_tip(client)
     token = page(look_up(client, code)).field_value("followup")
     response = client.post("/en/tips/status", content_type="multipart/form-data",
-                           data={"action": "reply", "followup": token, "body": "Here is a picture",
-                                 "photos": [photo_file(b"<svg/>", "map.svg")]})
+                           data={"action": "reply", "followup": token, "body": "",
+                                 "photos": [photo_file(jpeg_with_metadata(), "grave.jpg")]})
     assert response.status_code == 200
-    html = page(response)
-    assert "map.svg" in html.error_for("photos")
-    assert html.field_value("body") == "Here is a picture"
-    assert html.by_id("photos-again") is not None
-    assert the_tip(app).messages == []
+    assert page(response).error_for("body")
+    assert the_tip(app).messages == [] and the_tip(app).photos == []
 
 
 def test_sending_the_same_reply_twice_stores_it_once(client, app):

@@ -17,8 +17,9 @@ from portal.services import receipts
 from portal.tips import views as tip_views
 from portal.tips.forms import CoordinatesError, parse_coordinates
 from tests.conftest import make_app
+from tests.gunicorn_server import multipart
 from tests.test_uploads import APP1, APP2, jpeg_markers, jpeg_with_metadata, plain_jpeg, png_bytes
-from tests.tip_helpers import full_form, page, photo_file, short_form, translated
+from tests.tip_helpers import full_form, page, photo_file, send_tip_with_photos, short_form, translated
 
 RECEIPT = re.compile(r"^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){3}$")
 
@@ -125,10 +126,18 @@ def test_changing_the_province_drops_a_district_that_no_longer_fits(client):
     assert "0305" not in html.options("district")
 
 
-def test_photos_chosen_before_next_must_be_chosen_again(client):
-    data = {**short_form(action="place"), "photos": [photo_file(plain_jpeg())]}
-    html = page(client.post("/en/tips/new", data=data, content_type="multipart/form-data"))
-    assert html.by_id("photos-again") is not None
+def test_the_report_form_sends_words_only_and_says_photos_follow(client, app):
+    """A large photo on a slow link must never hold the written report back (issue #14)."""
+    html = page(client.get("/en/tips/new"))
+    assert html.all("input", type="file") == []
+    assert "right after you send your report" in html.by_id("photos-after").text
+    # An old page that still sends a photo with the report: the words are stored, the photo ignored.
+    data = {**short_form(), "photos": [photo_file(plain_jpeg())]}
+    response = client.post("/en/tips/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 201
+    [tip] = tips_in(app)
+    assert tip.photos == []
+    assert page(response).by_id("photo-form") is not None
 
 
 def test_the_places_endpoint_gives_children_in_the_page_language(client):
@@ -412,9 +421,9 @@ def test_the_rate_limit_counts_by_a_hash_of_the_address_not_the_address(limited_
 # -- photos through the form -------------------------------------------------------------------
 
 def test_a_photo_is_stored_clean_and_its_location_fills_the_report_when_asked(client, app):
-    data = {**short_form(use_photo_location="y"),
-            "photos": [photo_file(jpeg_with_metadata(), "IMG_0001.JPG")]}
-    response = client.post("/en/tips/new", data=data, content_type="multipart/form-data")
+    receipt, [response] = send_tip_with_photos(client, short_form(), [(jpeg_with_metadata(), "IMG_0001.JPG",
+                                                                       "image/jpeg")], use_photo_location="y")
+    assert receipt.status_code == 201
     assert response.status_code == 201
     assert "location stored in your photo was added" in response.get_data(as_text=True)
     [tip] = tips_in(app)
@@ -439,8 +448,8 @@ def test_typed_coordinates_win_over_the_photo(client, app):
 
 
 def test_a_png_named_jpg_is_accepted_as_the_png_it_is(client, app):
-    data = {**short_form(), "photos": [photo_file(png_bytes("RGBA"), "holiday.jpg", "image/jpeg")]}
-    assert client.post("/en/tips/new", data=data, content_type="multipart/form-data").status_code == 201
+    _receipt, [answer] = send_tip_with_photos(client, short_form(), [(png_bytes("RGBA"), "holiday.jpg", "image/jpeg")])
+    assert answer.status_code == 201
     [tip] = tips_in(app)
     [photo] = tip.photos
     assert photo.mime_type == "image/png"
@@ -455,34 +464,47 @@ def test_a_png_named_jpg_is_accepted_as_the_png_it_is(client, app):
     ("drawing.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
     ("page.jpg", b"<!doctype html><script>alert(1)</script>"),
 ])
-def test_a_refused_photo_is_named_and_everything_typed_is_kept(client, app, name, content):
-    data = {**full_form("en"), "photos": [photo_file(plain_jpeg(), "good.jpg"), photo_file(content, name)]}
-    response = client.post("/en/tips/new", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200
-    html = page(response)
-    error = html.error_for("photos")
+def test_a_refused_photo_is_named_and_costs_neither_the_report_nor_the_other_photos(client, app, name, content):
+    receipt, (good, refused) = send_tip_with_photos(
+        client, full_form("en"), [(plain_jpeg(), "good.jpg", "image/jpeg"), (content, name, "image/jpeg")])
+    assert receipt.status_code == 201 and good.status_code == 201
+    assert refused.status_code == 400
+    html = page(refused)
+    error = html.error_for("photo")
     assert name in error
     assert "good.jpg" not in error
-    assert html.by_id("photos-again") is not None
-    assert html.field_value("what_seen") == full_form("en")["what_seen"]
-    assert count_tips(app) == 0
+    assert html.by_id("photo-form") is not None  # try again, or another photo
+    [tip] = tips_in(app)
+    assert tip.what_seen == full_form("en")["what_seen"]
+    assert len(tip.photos) == 1
 
 
 def test_more_than_five_photos_are_refused(client, app):
-    data = {**short_form(), "photos": [photo_file(plain_jpeg(), f"p{i}.jpg") for i in range(6)]}
-    response = client.post("/en/tips/new", data=data, content_type="multipart/form-data")
-    assert response.status_code == 200
-    assert "5" in page(response).error_for("photos")
-    assert count_tips(app) == 0
+    photos = [(plain_jpeg(color=(10 * i, 40, 90)), f"p{i}.jpg", "image/jpeg") for i in range(6)]
+    _receipt, answers = send_tip_with_photos(client, short_form(), photos)
+    assert [a.status_code for a in answers] == [201] * 5 + [400]
+    assert "already has 5 photos" in page(answers[-1]).by_id("photo-notice").text
+    assert page(answers[4]).by_id("photo-form") is None  # the fifth page offers no more
+    [tip] = tips_in(app)
+    assert len(tip.photos) == 5
 
 
 def test_an_oversized_request_gets_a_page_that_explains_what_to_do(database_url, tmp_path):
-    app = make_app(database_url, tmp_path, MAX_CONTENT_LENGTH=2000)
+    app = make_app(database_url, tmp_path, MAX_PHOTO_MB=1)
     client = app.test_client()
-    data = {**short_form(), "photos": [photo_file(b"x" * 5000)]}
-    response = client.post("/en/tips/new", data=data, content_type="multipart/form-data")
-    assert response.status_code == 413
+    body, content_type = multipart(list(short_form().items()), [("photos", "big.jpg", b"x" * 3 * 2**20, "image/jpeg")])
+    response = client.post("/en/tips/new", data=body, content_type=content_type)
+    assert response.status_code == 413  # refused from its length: a report is words
     assert "Back" in response.get_data(as_text=True)
+    assert count_tips(app) == 0
+    receipt = client.post("/en/tips/new", data=short_form())
+    form = page(receipt)
+    body, content_type = multipart([("followup", form.field_value("followup") or "")],
+                                   [("photo", "big.jpg", b"x" * (2 * 2**20 + 10), "image/jpeg")])
+    response = client.post("/en/tips/photos", data=body, content_type=content_type)
+    assert response.status_code == 413
+    assert "Your report and the photos sent before are safe" in response.get_data(as_text=True)
+    assert count_tips(app) == 1
     app.extensions["portal.engine"].dispose()
 
 

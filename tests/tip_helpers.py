@@ -203,3 +203,27 @@ def short_form(**overrides: Any) -> dict[str, Any]:
                             "what_seen": "Graves behind the pagoda", "action": "submit"}
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def send_photo(client: Any, page_with_form: Any, data: bytes, name: str = "photo.jpg", mime: str = "image/jpeg",
+               *, lang: str = "en", **fields: Any) -> Any:
+    """Send one photo through the photo form of a receipt, status or photo page (as the tipster's
+    browser does after the report is stored)."""
+    form = page(page_with_form)
+    body = {"followup": form.field_value("followup"), "photo": photo_file(data, name, mime), **fields}
+    token = form.field_value("csrf_token")
+    if token:
+        body["csrf_token"] = token
+    return client.post(f"/{lang}/tips/photos", data=body, content_type="multipart/form-data")
+
+
+def send_tip_with_photos(client: Any, form: dict[str, Any], photos: list[tuple[bytes, str, str]], *,
+                         lang: str = "en", **photo_fields: Any) -> tuple[Any, list[Any]]:
+    """The two steps of a tip with photos: the written report, then each photo on its own."""
+    receipt = client.post(f"/{lang}/tips/new", data=form)
+    answers, last = [], receipt
+    for data, name, mime in photos:
+        answer = send_photo(client, last, data, name, mime, lang=lang, **photo_fields)
+        answers.append(answer)
+        last = answer if page(answer).by_id("photo-form") is not None else last
+    return receipt, answers

@@ -107,6 +107,7 @@ class SubmittedTip:
     photo_count: int
     photo_location_used: bool = False
     photo_location_missing: bool = False
+    has_location: bool = False  # the report has a position (a photo's location is then not asked for)
 
 
 @dataclass(frozen=True)
@@ -276,7 +277,7 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
         raise
     return SubmittedTip(tip_id=tip_id, receipt=code, created_at=now, photo_count=len(photos),
                         photo_location_used=photo_location_used,
-                        photo_location_missing=photo_location_missing)
+                        photo_location_missing=photo_location_missing, has_location=latitude is not None)
 
 
 def find_by_receipt(session: Session, code: str, *, receipt_key: str | bytes) -> Tip | None:
@@ -338,6 +339,50 @@ def add_followup(session: Session, tip_id: int, body: str, photos: Sequence[Clea
         audit.record(session, "tip.followup", tip_id=tip.id, subject="tipster", created_at=now,
                      photos=len(photos))
     return message
+
+
+class TooManyPhotos(Exception):
+    """The tip already has as many photos as a tip may have."""
+
+
+@dataclass(frozen=True)
+class AddedPhoto:
+    photo_id: int
+    photo_count: int  # the tip's photos, this one included
+    repeated: bool = False  # the same photo was already there (a form sent twice): stored once
+    location_used: bool = False
+
+
+def add_photo(session: Session, tip_id: int, photo: CleanPhoto, *, max_photos: int,
+              use_location: bool = False) -> AddedPhoto:
+    """One more photo for a tip, sent by its tipster after the written report was stored.
+
+    Photos travel one at a time, each in its own request, so that a slow or failed upload never
+    costs the written report or the photos already sent. The same photo sent twice is stored once.
+    With ``use_location``, a tip that has no position yet takes the photo's, when it lies in Cambodia.
+    """
+    with write_transaction(session):
+        tip = session.get(Tip, tip_id)
+        if tip is None:
+            raise InvalidTip("no such tip")
+        existing = next((p for p in tip.photos if p.sha256 == photo.sha256), None)
+        if existing is not None:
+            return AddedPhoto(existing.id, len(tip.photos), repeated=True)
+        if len(tip.photos) >= max_photos:
+            raise TooManyPhotos(max_photos)
+        row = _photo_row(photo)
+        tip.photos.append(row)
+        location_used = bool(use_location and tip.latitude is None and photo.has_location
+                             and in_cambodia(photo.latitude or 0.0, photo.longitude or 0.0))
+        if location_used:
+            tip.latitude, tip.longitude = photo.latitude, photo.longitude
+            tip.location_source = LocationSource.PHOTO
+        now = tipster_time()
+        tip.updated_at = now
+        session.flush()
+        audit.record(session, "tip.photo_added", tip_id=tip.id, subject="tipster", created_at=now,
+                     location_used=location_used)
+        return AddedPhoto(row.id, len(tip.photos), location_used=location_used)
 
 
 def new_idempotency_key() -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
     IntegerField,
+    MultipleFileField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,6 +25,7 @@ from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.tip import MAX_MESSAGE, TipChannel, TipOutcome, TipStatus
 from portal.models.types import MAX_ID
 from portal.services.queue import Sort
+from portal.services.tips import TipInput
 from portal.tips.forms import TipForm
 
 REQUIRED = _l("Please fill in this field.")
@@ -113,3 +118,9 @@ class StaffTipForm(TipForm):
                                    if c != TipChannel.WEB])
     consent = BooleanField(_l("The person agreed that staff of the search committees may keep their contact "
                               "details to ask about this report."))
+    # Staff on an office connection attach the photos with the tip; the public form sends them after it.
+    photos = MultipleFileField(_l("Photos"))
+    use_photo_location = BooleanField(_l("Use the location stored in my photo"))
+
+    def to_input(self, *args: Any, **kwargs: Any) -> TipInput:
+        return replace(super().to_input(*args, **kwargs), use_photo_location=bool(self.use_photo_location.data))

@@ -14,8 +14,8 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    FileField,
     HiddenField,
-    MultipleFileField,
     RadioField,
     SelectField,
     StringField,
@@ -250,10 +250,6 @@ class TipForm(PortalForm):
     fallen_unit = StringField(_l("Their unit"), validators=[max_length(300)])
     fallen_hometown = StringField(_l("Their home town or province in Việt Nam"), validators=[max_length(300)])
 
-    # Photos
-    photos = MultipleFileField(_l("Photos"))
-    use_photo_location = BooleanField(_l("Use the location stored in my photo"))
-
     # Contact
     anonymous = BooleanField(_l("I want to stay anonymous"))
     contact_name = StringField(_l("Your name"), validators=[max_length(MAX_SHORT)])
@@ -435,7 +431,6 @@ class TipForm(PortalForm):
             contact_language=self.contact_language.data or None,
             anonymous=anonymous, consent=bool(self.consent.data),
             idempotency_key=self.submission_id.data or None,
-            use_photo_location=bool(self.use_photo_location.data),
         )
 
     def honeypot_hit(self) -> bool:
@@ -465,7 +460,7 @@ class LookupForm(PortalForm):
 
 
 class FollowUpForm(PortalForm):
-    """A reply or more information, with photos, on the status page.
+    """A reply or more information on the status page (photos go through :class:`PhotoForm`).
 
     ``followup`` is a short-lived signed token (never the receipt) that says which report the
     page belongs to; when it has expired, the receipt code is asked for again and nothing typed
@@ -474,10 +469,23 @@ class FollowUpForm(PortalForm):
 
     followup = HiddenField()
     receipt = StringField(_l("Your receipt code"), validators=[max_length(CODE_LENGTH * 3)])
-    body = TextAreaField(_l("Your message or more information"), validators=[max_length(MAX_MESSAGE)])
-    photos = MultipleFileField(_l("Add photos"))
+    body = TextAreaField(_l("Your message or more information"),
+                         validators=[DataRequired(message=_l("Please write your message before sending.")),
+                                     max_length(MAX_MESSAGE)])
     website = honeypot_field()
 
-    def validate_body(self, field: Any) -> None:
-        if not field.data and not any(getattr(f, "filename", None) for f in (self.photos.data or [])):
-            raise ValidationError(_l("Please write a message or choose a photo to send."))
+
+class PhotoForm(PortalForm):
+    """One photo for a report that is already stored: from the receipt page or the status page.
+
+    Photos travel one at a time, after the written report, so that a large photo on a slow link
+    never costs the report. ``followup`` is the same short-lived signed token as the reply's.
+    """
+
+    followup = HiddenField()
+    photo = FileField(_l("Photo of the place"))
+    use_photo_location = BooleanField(_l("Use the location stored in this photo for my report"))
+
+    def validate_photo(self, field: Any) -> None:
+        if not getattr(field.data, "filename", None):
+            raise ValidationError(_l("Please choose a photo to send."))

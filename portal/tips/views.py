@@ -39,16 +39,18 @@ from portal.tips.forms import (
     PLACE_LEVELS,
     FollowUpForm,
     LookupForm,
+    PhotoForm,
     TipForm,
     place_choices,
 )
-from portal.uploads import CleanPhoto, chosen_files, photo_count_ok, process_photos
+from portal.uploads import process_photos
 
 FOLLOWUP_SALT = "portal.tips.followup"
 # A form shown again with its errors is an ordinary page for the visitor, not a failed request.
 SHOWN_AGAIN = 200
 FOLLOWUP_MAX_AGE = 3600  # seconds a status page may stay open before the receipt is asked again
 PLACES_CACHE_SECONDS = 86400
+TEXT_BODY_MB = 2  # a tip or a reply without photos: form memory is capped at 1 MB besides
 
 RATE_LIMITED = _l("Many reports have been sent from your connection in a short time, so we cannot "
                   "accept another one just now. Nothing you typed is lost: please wait a while (up to "
@@ -67,6 +69,16 @@ RECEIPT_PROBLEMS = {
 }
 FOLLOWUP_EXPIRED = _l("This page was open for a long time, so for your safety please enter your receipt "
                       "code again. Your message is still here.")
+
+
+@bp.before_request
+def _limit_the_body() -> None:
+    """A tip page's form is words, or one photo: a larger body is refused from its declared length,
+    before it travels on a slow link (an old page that still sends photos with the tip gets the
+    413 page, which says what to do)."""
+    photo_mb = int(current_app.config["MAX_PHOTO_MB"])
+    limit = (photo_mb + 1 if request.endpoint == "tips.add_photo" else TEXT_BODY_MB) * 1024 * 1024
+    request.max_content_length = min(limit, current_app.config["MAX_CONTENT_LENGTH"] or limit)
 
 
 @bp.record_once
@@ -141,8 +153,9 @@ def _followup_serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=FOLLOWUP_SALT)
 
 
-def followup_token(tip: Tip) -> str:
-    return str(_followup_serializer().dumps(tip.receipt_hash))
+def followup_token(tip: Tip | str) -> str:
+    """The status page's token for a tip (or for its receipt hash): which report, for an hour."""
+    return str(_followup_serializer().dumps(tip if isinstance(tip, str) else tip.receipt_hash))
 
 
 def tip_from_token(token: str | None) -> Tip | None:
@@ -157,18 +170,15 @@ def tip_from_token(token: str | None) -> Tip | None:
 
 # -- the tip form -------------------------------------------------------------------------------
 
-def _tip_form_page(form: TipForm, *, status: int = 200, notice: Any = None, step: bool = False,
-                   photos_dropped: bool = False) -> Response:
+def _tip_form_page(form: TipForm, *, status: int = 200, notice: Any = None, step: bool = False) -> Response:
     focus = None
     if step:
         # After "Next", put the visitor on the select that just appeared.
         focus = next((level for level in reversed(form.shown_levels) if not getattr(form, level).data),
                      form.shown_levels[-1])
     body = render_template(
-        "tips/new.html", form=form, notice=notice, focus=focus, photos_dropped=photos_dropped,
-        next_labels=NEXT_STEP_LABELS, levels=PLACE_LEVELS,
-        max_photos=current_app.config["MAX_PHOTOS"], max_photo_mb=current_app.config["MAX_PHOTO_MB"],
-        retention_days=current_app.config["RETENTION_DAYS"],
+        "tips/new.html", form=form, notice=notice, focus=focus, next_labels=NEXT_STEP_LABELS,
+        levels=PLACE_LEVELS, retention_days=current_app.config["RETENTION_DAYS"], **_photo_limits(),
     )
     return _no_store(body, status)
 
@@ -192,39 +202,82 @@ def new() -> ResponseReturnValue:
         form.submission_id.data = tip_service.new_idempotency_key()
         return _tip_form_page(form)
 
+    # The written report only: photos follow it, one at a time, once it is stored (see add_photo).
     form = _bound_tip_form()
-    files = chosen_files(form.photos.data)
     if _is_place_step():
-        return _tip_form_page(form, step=True, photos_dropped=bool(files))
+        return _tip_form_page(form, step=True)
     if form.honeypot_hit():
         _use_up_submission()
         form.website.data = ""
-        return _tip_form_page(form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
+        return _tip_form_page(form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE)
+    if not form.validate():
+        return _tip_form_page(form, status=SHOWN_AGAIN)
 
-    valid = form.validate()
-    valid = photo_count_ok(form.photos, files, int(current_app.config["MAX_PHOTOS"])) and valid
-    if not valid:
-        return _tip_form_page(form, status=SHOWN_AGAIN, photos_dropped=bool(files))
-
-    photos: list[CleanPhoto] = []
     _use_up_submission()
-    if files:
-        photos, problems = process_photos(files, int(current_app.config["MAX_PHOTO_MB"]))
-        if problems:
-            form.photos.errors = problems
-            return _tip_form_page(form, status=SHOWN_AGAIN, photos_dropped=True)
-
     session = get_session()
+    receipt_key = current_app.config["RECEIPT_KEY"]
     try:
-        submitted = tip_service.submit_tip(session, form.to_input(current_locale()), photos,
-                                           receipt_key=current_app.config["RECEIPT_KEY"])
+        submitted = tip_service.submit_tip(session, form.to_input(current_locale()), receipt_key=receipt_key)
     except tip_service.AlreadyReceived as received:
-        return _no_store(render_template("tips/already_received.html", receipt=received.receipt), 200)
+        return _no_store(render_template(
+            "tips/already_received.html", receipt=received.receipt,
+            photo_form=_photo_form(received.receipt) if received.receipt else None,
+            **_photo_limits()), 200)
     body = render_template(
         "tips/receipt.html", receipt=submitted.receipt, submitted=submitted,
-        status_url=_external_status_url(),
+        status_url=_external_status_url(), photo_form=_photo_form(submitted.receipt), photo_count=0,
+        **_photo_limits(),
     )
     return _no_store(body, 201)
+
+
+def _photo_limits() -> dict[str, int]:
+    config = current_app.config
+    return {"max_photos": int(config["MAX_PHOTOS"]), "max_photo_mb": int(config["MAX_PHOTO_MB"])}
+
+
+def _photo_form(receipt_or_tip: str | Tip) -> PhotoForm:
+    """The one-photo form for a stored report, with the token that names it (never the receipt)."""
+    form = PhotoForm(formdata=None)
+    digest = receipt_or_tip.receipt_hash if isinstance(receipt_or_tip, Tip) else \
+        receipts.receipt_hash(receipt_or_tip, current_app.config["RECEIPT_KEY"])
+    form.followup.data = followup_token(digest)
+    return form
+
+
+@bp.post("/photos")
+@form_checks_csrf
+@limiter.limit(lambda: current_app.config["PHOTO_RATE_LIMIT"], key_func=client_key, scope="photo")
+def add_photo() -> ResponseReturnValue:
+    """One photo for a stored report. Refusing it costs nothing: the report and the photos already
+    sent are stored, and the page offers the form again."""
+    form = PhotoForm()
+    tip = tip_from_token(form.followup.data)
+    if tip is None:
+        return _no_store(render_template("tips/photo_expired.html"), 400)
+    if not form.validate():
+        return _photo_page(tip, form, status=400)
+    limits = _photo_limits()
+    photos, problems = process_photos([form.photo.data], limits["max_photo_mb"])
+    if problems:
+        form.photo.errors = problems
+        return _photo_page(tip, form, status=400)
+    try:
+        added = tip_service.add_photo(get_session(), tip.id, photos[0], max_photos=limits["max_photos"],
+                                      use_location=bool(form.use_photo_location.data))
+    except tip_service.TooManyPhotos:
+        form.photo.errors = [_("Your report already has %(count)s photos, as many as one report can have.",
+                               count=limits["max_photos"])]
+        return _photo_page(tip, form, status=400)
+    return _photo_page(tip, _photo_form(tip), status=201, added=added)
+
+
+def _photo_page(tip: Tip, form: PhotoForm, *, status: int, added: tip_service.AddedPhoto | None = None) -> Response:
+    form.followup.data = followup_token(tip)
+    count = added.photo_count if added else len(tip.photos)
+    body = render_template("tips/photos.html", form=form, added=added, photo_count=count,
+                           has_location=tip.latitude is not None, **_photo_limits())
+    return _no_store(body, status)
 
 
 def _external_status_url() -> str:
@@ -252,30 +305,26 @@ def _lookup_page(form: LookupForm, *, status: int = 200, notice: Any = None) -> 
 
 
 def _status_page(tip: Tip, form: FollowUpForm | None = None, *, status: int = 200, notice: Any = None,
-                 sent: bool = False, photos_dropped: bool = False) -> Response:
+                 sent: bool = False) -> Response:
     if form is None:
         form = FollowUpForm(formdata=None)
     form.followup.data = followup_token(tip)
     form.receipt.data = ""
     province = geo.province(tip.province_code)
     body = render_template(
-        "tips/status.html", tip=tip, form=form, notice=notice, sent=sent, photos_dropped=photos_dropped,
+        "tips/status.html", tip=tip, form=form, notice=notice, sent=sent,
         public=tip_service.public_status(tip), messages=tip_service.thread(tip),
         province_name=province.name(current_locale()) if province else None,
         is_sample=tip.place_description.startswith(tip_service.SAMPLE_PREFIX),
-        max_photos=current_app.config["MAX_PHOTOS"], max_photo_mb=current_app.config["MAX_PHOTO_MB"],
+        photo_form=_photo_form(tip), photo_count=len(tip.photos), **_photo_limits(),
     )
     return _no_store(body, status)
 
 
-def _reply_page(form: FollowUpForm, *, status: int = SHOWN_AGAIN, notice: Any = None,
-                photos_dropped: bool = False) -> Response:
+def _reply_page(form: FollowUpForm, *, status: int = SHOWN_AGAIN, notice: Any = None) -> Response:
     """The reply form on its own, asking for the receipt again (the page's token expired)."""
     form.followup.data = ""
-    body = render_template(
-        "tips/reply.html", form=form, notice=notice, photos_dropped=photos_dropped,
-        max_photos=current_app.config["MAX_PHOTOS"], max_photo_mb=current_app.config["MAX_PHOTO_MB"],
-    )
+    body = render_template("tips/reply.html", form=form, notice=notice)
     return _no_store(body, status)
 
 
@@ -325,33 +374,24 @@ def _lookup() -> Response:
 
 def _reply() -> Response:
     form = FollowUpForm()
-    files = chosen_files(form.photos.data)
     tip = tip_from_token(form.followup.data)
     if tip is None and form.receipt.data:
         tip, problem = _find_typed_receipt(form.receipt.data)
         if tip is None:
             form.validate()
             form.receipt.errors = [str(problem)]
-            return _reply_page(form, photos_dropped=bool(files))
+            return _reply_page(form)
     if tip is None:
         form.validate()
-        return _reply_page(form, notice=FOLLOWUP_EXPIRED, photos_dropped=bool(files))
+        return _reply_page(form, notice=FOLLOWUP_EXPIRED)
     if form.website.data:
         form.website.data = ""
-        return _status_page(tip, form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE, photos_dropped=bool(files))
-    valid = form.validate()
-    valid = photo_count_ok(form.photos, files, int(current_app.config["MAX_PHOTOS"])) and valid
-    if not valid:
-        return _status_page(tip, form, status=SHOWN_AGAIN, photos_dropped=bool(files))
-    photos: list[CleanPhoto] = []
+        return _status_page(tip, form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE)
+    if not form.validate():
+        return _status_page(tip, form, status=SHOWN_AGAIN)
     _use_up_submission()
-    if files:
-        photos, problems = process_photos(files, int(current_app.config["MAX_PHOTO_MB"]))
-        if problems:
-            form.photos.errors = problems
-            return _status_page(tip, form, status=SHOWN_AGAIN, photos_dropped=True)
     session = get_session()
-    tip_service.add_followup(session, tip.id, form.body.data or "", photos)
+    tip_service.add_followup(session, tip.id, form.body.data or "")
     session.expire_all()
     refreshed = tip_service.find_by_receipt_hash(session, tip.receipt_hash)
     return _status_page(refreshed or tip, sent=True)
@@ -362,25 +402,27 @@ def _reply() -> Response:
 @bp.errorhandler(RateLimitExceeded)
 def _rate_limited(_error: RateLimitExceeded) -> ResponseReturnValue:
     if request.endpoint == "tips.new":
-        form = _bound_tip_form()
-        files = chosen_files(form.photos.data)
-        return _tip_form_page(form, status=429, notice=RATE_LIMITED, photos_dropped=bool(files))
+        return _tip_form_page(_bound_tip_form(), status=429, notice=RATE_LIMITED)
+    if request.endpoint == "tips.add_photo":
+        form = PhotoForm()
+        tip = tip_from_token(form.followup.data)
+        if tip is not None:
+            form.photo.errors = [str(RECEIPT_RATE_LIMITED)]
+            return _photo_page(tip, form, status=429)
     if request.endpoint == "tips.status":
         if _action() == "reply":
             form = FollowUpForm()
-            files = chosen_files(form.photos.data)
             tip = tip_from_token(form.followup.data)
             if tip is not None:
-                return _status_page(tip, form, status=429, notice=RECEIPT_RATE_LIMITED,
-                                    photos_dropped=bool(files))
-            return _reply_page(form, status=429, notice=RECEIPT_RATE_LIMITED, photos_dropped=bool(files))
+                return _status_page(tip, form, status=429, notice=RECEIPT_RATE_LIMITED)
+            return _reply_page(form, status=429, notice=RECEIPT_RATE_LIMITED)
         return _lookup_page(LookupForm(), status=429, notice=RECEIPT_RATE_LIMITED)
     return error_page(429, *ERROR_MESSAGES[429])
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error: RequestEntityTooLarge) -> ResponseReturnValue:
-    body = render_template("tips/too_large.html", max_photos=current_app.config["MAX_PHOTOS"],
-                           max_photo_mb=current_app.config["MAX_PHOTO_MB"])
+    body = render_template("tips/too_large.html", photo_step=request.endpoint == "tips.add_photo",
+                           **_photo_limits())
     return _no_store(body, 413)
 

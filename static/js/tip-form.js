@@ -96,6 +96,9 @@
           });
           radius.value = choice;
         }
+        // The coordinates live in the "coordinates (optional)" box: open it, so they can be checked.
+        var box = input.closest("details");
+        if (box) { box.open = true; }
         status.textContent = button.getAttribute("data-found");
         button.disabled = false;
       }, function (error) {
@@ -220,7 +223,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    $all("form.tip-form").forEach(function (form) {
+    // form.photo-form has its own script (photo-upload.js).
+    $all("form.tip-form:not(.photo-form)").forEach(function (form) {
       setupPlaces(form);
       setupLocation(form);
       setupSubmit(form);

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal.db import new_session
 from portal.models.tip import AuthorKind, LocationSource, Tip, TipMessage
 from tests.browser.conftest import PHONE, screenshot
-from tests.test_uploads import jpeg_with_metadata
+from tests.test_uploads import jpeg_with_metadata, plain_jpeg
 
 RECEIPT = re.compile(r"^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){3}$")
 
@@ -63,11 +63,7 @@ def test_vietnamese_tipster_with_javascript_sends_a_photo_and_follows_up(live_se
     page.fill("#place_description", "Sau chùa cũ, gần hai cây me bên ao.")
     page.fill("#what_seen", "Bố tôi kể năm 1979 có ba liệt sĩ được chôn ở đây.")
     page.check("#how_known-1")
-    page.locator("details:has(#photos) > summary").click()
-    photo = tmp_path / "mo-liet-si.jpg"
-    photo.write_bytes(jpeg_with_metadata(640, 480))
-    page.set_input_files("#photos", str(photo))
-    page.check("#use_photo_location")
+    assert page.locator("input[type=file]").count() == 0  # photos follow the report
     screenshot(page, "tip-flow-vi-filled")
     page.click("button[value=submit]")
 
@@ -76,6 +72,17 @@ def test_vietnamese_tipster_with_javascript_sends_a_photo_and_follows_up(live_se
     assert code not in page.url
     assert page.locator("#copy-receipt").is_visible()  # the copy button appears with JavaScript
     assert page.locator("#print-receipt").is_visible()
+    [tip] = stored_tips(live_server.app)  # stored before any photo travels
+    assert tip.photos == []
+
+    photo = tmp_path / "mo-liet-si.jpg"
+    photo.write_bytes(jpeg_with_metadata(640, 480))
+    page.set_input_files("#photo", str(photo))
+    page.check("#use_photo_location")
+    page.click("#photo-form button[type=submit]")
+    page.wait_for_selector("#photo-progress .photo-sent")
+    assert "mo-liet-si.jpg" in page.locator("#photo-progress").inner_text()
+    assert page.locator("#photo-count").inner_text().startswith("1 ")
     screenshot(page, "tip-receipt-vi")
 
     [tip] = stored_tips(live_server.app)
@@ -201,22 +208,23 @@ def test_too_many_photos_are_caught_before_sending(live_server, page, tmp_path):
     page.goto(f"{live_server.url}/en/tips/new")
     page.fill("#what_seen", "Graves")
     page.select_option("#province", "17")
-    page.locator("details:has(#photos) > summary").click()
+    page.click("button[value=submit]")
+    page.wait_for_selector("#receipt-code")
     files = []
     for index in range(6):
         path = tmp_path / f"p{index}.jpg"
-        path.write_bytes(jpeg_with_metadata())
+        path.write_bytes(plain_jpeg(color=(40 * index, 90, 60)))
         files.append(str(path))
-    page.set_input_files("#photos", files)
-    assert page.locator("#photos-check").is_visible()
-    assert "photos-check" in page.locator("#photos").get_attribute("aria-describedby")
-    page.click("button[value=submit]")
-    assert page.locator("#receipt-code").count() == 0
-    assert stored_tips(live_server.app) == []
-    page.set_input_files("#photos", files[:2])
-    assert not page.locator("#photos-check").is_visible()
-    page.click("button[value=submit]")
-    page.wait_for_selector("#receipt-code")
+    page.set_input_files("#photo", files)
+    page.click("#photo-form button[type=submit]")
+    assert page.locator("#photo-check").is_visible()
+    assert page.locator("#photo").get_attribute("aria-invalid") == "true"
+    [tip] = stored_tips(live_server.app)
+    assert tip.photos == []
+    page.set_input_files("#photo", files[:2])
+    page.click("#photo-form button[type=submit]")
+    page.wait_for_function("() => document.querySelectorAll('#photo-progress .photo-sent').length === 2")
+    assert not page.locator("#photo-check").is_visible()
     [tip] = stored_tips(live_server.app)
     assert len(tip.photos) == 2
 
