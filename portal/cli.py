@@ -16,6 +16,7 @@ from portal.i18n import in_cli_language
 from portal.services import backup as backups
 from portal.services import retention
 from portal.services.demo import load_demo
+from portal.services.reviewed_monuments import load_reviewed_monuments
 
 db_cli = AppGroup("db", help="Create, upgrade and inspect the database schema.")
 
@@ -41,6 +42,24 @@ def db_downgrade(revision: str) -> None:
 @in_cli_language
 def db_current() -> None:
     click.echo(", ".join(sorted(migrate.current(engine()))) or "base")
+
+
+content_cli = AppGroup("content", help="Reviewed public content shipped with the portal.")
+
+
+@content_cli.command("load-monuments", help="Add the real Friendship Monuments, each fact with its source "
+                                             "(portal/data/monuments.py). Safe to run again.")
+@click.option("--update", is_flag=True, help="Also replace the facts and sources of monuments already there "
+                                             "(photos and the visiting and ceremony texts are kept).")
+@in_cli_language
+def load_monuments(update: bool) -> None:
+    session = new_session()
+    try:
+        report = load_reviewed_monuments(session, update=update)
+    finally:
+        session.close()
+    click.echo(_("Monuments: %(added)s added, %(updated)s updated, %(kept)s already there and kept.",
+                 added=len(report.added), updated=len(report.updated), kept=len(report.kept)))
 
 
 @click.command("demo", help="Load demo content (sample data, clearly labelled) into an upgraded database.")
@@ -111,6 +130,7 @@ def purge(dry_run: bool) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(content_cli)
     for command in (demo, backup, restore, purge):
         app.cli.add_command(command)
     from portal.staff.cli import staff_cli  # staff accounts: flask staff create / reset-second-factor / list

@@ -11,7 +11,7 @@ from portal.services.audit import record
 
 
 @pytest.mark.parametrize("command", [["db", "upgrade"], ["db", "downgrade"], ["db", "current"], ["demo"],
-                                     ["backup"], ["restore"]])
+                                     ["content", "load-monuments"], ["backup"], ["restore"]])
 def test_every_command_explains_itself(runner, command):
     result = runner.invoke(args=[*command, "--help"])
     assert result.exit_code == 0
@@ -31,6 +31,35 @@ def test_demo_content_loads_and_loading_twice_adds_nothing_new(runner, app, db_s
     counts = _row_counts(app)
     second = runner.invoke(args=["demo"])
     assert second.exit_code == 0
+    assert _row_counts(app) == counts
+
+
+def test_demo_adds_no_sample_monuments(runner, app):
+    from portal.models.content import Monument
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    with app.extensions["portal.sessionmaker"]() as session:
+        assert session.scalar(select(func.count()).select_from(Monument)) == 0
+
+
+def test_load_monuments_adds_the_real_monuments_once(runner, app):
+    from portal.data.monuments import MONUMENTS
+    from portal.models.content import Monument, MonumentSource
+
+    first = runner.invoke(args=["content", "load-monuments"])
+    assert first.exit_code == 0, first.output
+    assert f"Monuments: {len(MONUMENTS)} added, 0 updated, 0 already there and kept." in first.output
+    counts = _row_counts(app)
+    second = runner.invoke(args=["content", "load-monuments"])
+    assert second.exit_code == 0
+    assert f"0 added, 0 updated, {len(MONUMENTS)} already there and kept." in second.output
+    assert _row_counts(app) == counts
+    with app.extensions["portal.sessionmaker"]() as session:
+        monuments = session.scalars(select(Monument)).all()
+        assert len(monuments) >= 15 and not any(m.is_sample for m in monuments)
+        assert session.scalar(select(func.count()).select_from(MonumentSource)) == sum(
+            len(r.sources) for r in MONUMENTS)
+    assert "updated" in runner.invoke(args=["content", "load-monuments", "--update"]).output
     assert _row_counts(app) == counts
 
 

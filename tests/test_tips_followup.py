@@ -426,3 +426,21 @@ def test_sample_tips_are_labelled_and_their_printed_codes_work(client, app):
     codes = re.findall(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}", summary)
     assert len(codes) == len(tips)
     assert look_up(client, codes[0]).status_code == 200
+
+
+def test_a_photo_needs_the_forms_csrf_token(csrf_app):
+    """The photo form is checked like every form: a cross-site POST that somehow had the page's
+    report token still adds nothing without the session's CSRF token."""
+    client = csrf_app.test_client()
+    form = page(client.get("/en/tips/new"))
+    receipt = client.post("/en/tips/new", data={**short_form(), "csrf_token": form.field_value("csrf_token")})
+    assert receipt.status_code == 201
+    token = page(receipt).field_value("followup")
+    forged = client.post("/en/tips/photos", content_type="multipart/form-data",
+                         data={"followup": token, "photo": photo_file(jpeg_with_metadata(), "grave.jpg")})
+    assert forged.status_code == 400
+    assert page(forged).by_id("csrf-error") is not None
+    assert the_tip(csrf_app).photos == []
+    sent = send_photo(client, receipt, jpeg_with_metadata(), "grave.jpg")
+    assert sent.status_code == 201
+    assert len(the_tip(csrf_app).photos) == 1

@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,6 +36,8 @@ ALT_MAX = 300
 SOURCE_PUBLISHER_MAX = 200
 SOURCE_TITLE_MAX = 300
 LABEL_MAX = 300
+SOURCE_URL_MAX = 500
+SOURCE_DATE_MAX = 10  # 2017-02-15, 2017-02 or 2017: as precise as the report itself
 
 
 class Monument(Base):
@@ -51,6 +54,9 @@ class Monument(Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     built_year: Mapped[int | None] = mapped_column(Integer)
     restored_year: Mapped[int | None] = mapped_column(Integer)
+    # True when no report gives the monument's own position: the place (and any coordinates) is
+    # only the town or province it stands in.
+    position_approximate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     # fold() of every name and text of the monument and every name of its province and district.
@@ -63,6 +69,9 @@ class Monument(Base):
     photos: Mapped[list[MonumentPhoto]] = relationship(
         back_populates="monument", cascade="all, delete-orphan",
         order_by="[MonumentPhoto.position, MonumentPhoto.id]")
+    sources: Mapped[list[MonumentSource]] = relationship(
+        back_populates="monument", cascade="all, delete-orphan",
+        order_by="[MonumentSource.position, MonumentSource.id]")
 
     __table_args__ = (
         UniqueConstraint("slug", name="uq_monument_slug"),
@@ -89,6 +98,27 @@ class MonumentText(Base):
     monument: Mapped[Monument] = relationship(back_populates="texts")
 
     __table_args__ = (UniqueConstraint("monument_id", "lang", name="uq_monument_text_monument_id"),)
+
+
+class MonumentSource(Base):
+    """A public report that a monument's facts are taken from, cited on its page as [position].
+
+    ``language`` is the language the report is written in; the monument's text in the other
+    languages is a translation of what it says. ``published`` is as precise as the report's date.
+    """
+
+    __tablename__ = "monument_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    monument_id: Mapped[int] = mapped_column(ForeignKey("monument.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    publisher: Mapped[str] = mapped_column(String(SOURCE_PUBLISHER_MAX))
+    title: Mapped[str] = mapped_column(String(SOURCE_TITLE_MAX))
+    published: Mapped[str] = mapped_column(String(SOURCE_DATE_MAX), default="")
+    url: Mapped[str] = mapped_column(String(SOURCE_URL_MAX))
+    language: Mapped[str] = mapped_column(String(8))
+
+    monument: Mapped[Monument] = relationship(back_populates="sources")
 
 
 class MonumentPhoto(Base):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from math import ceil
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from markupsafe import Markup
 from sqlalchemy import and_, func, or_, select
@@ -19,8 +20,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from portal import geo
 from portal.config import LANGUAGES
-from portal.i18n import fold
-from portal.models.content import Figure, Monument, MonumentPhoto, NewsItem, Page
+from portal.i18n import KHMER_DIGITS, fold
+from portal.models.content import Figure, Monument, MonumentPhoto, MonumentSource, NewsItem, Page
 
 # After the visitor's own language: Vietnamese (most content is written in it first), English, Khmer.
 FALLBACK_ORDER = ("vi", "en", "km")
@@ -215,7 +216,7 @@ def get_monument(session: Session, slug: str, *, published_only: bool = True) ->
     if not is_valid_slug(slug):
         return None
     stmt = select(Monument).where(Monument.slug == slug).options(
-        selectinload(Monument.texts), selectinload(Monument.photos))
+        selectinload(Monument.texts), selectinload(Monument.photos), selectinload(Monument.sources))
     if published_only:
         stmt = stmt.where(Monument.published.is_(True))
     return session.scalars(stmt).first()
@@ -235,6 +236,54 @@ class PhotoView:
     alt: Localized
 
 
+# Month names as the dates in each language are written ("ngày 6 tháng 10 năm 2025", "ថ្ងៃទី៦ ខែតុលា ឆ្នាំ២០២៥").
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+KHMER_MONTHS = ("មករា", "កុម្ភៈ", "មីនា", "មេសា", "ឧសភា", "មិថុនា", "កក្កដា", "សីហា", "កញ្ញា", "តុលា",
+                "វិច្ឆិកា", "ធ្នូ")
+SOURCE_DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def source_date_label(published: str, lang: str) -> str:
+    """A report's date as precise as it is stored (``2017-02-15``, ``2017-02``, ``2017``); "" if none."""
+    match = SOURCE_DATE_PATTERN.match(published or "")
+    if not match:
+        return ""
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    m = int(month) if month else 0
+    if not 0 <= m <= 12:
+        return ""
+    if lang == "vi":
+        parts = ([f"ngày {int(day)}"] if day and m else []) + ([f"tháng {m}"] if m else []) + [f"năm {year}"]
+        return " ".join(parts)
+    if lang == "km":
+        parts = ([f"ថ្ងៃទី{int(day)}"] if day and m else []) + ([f"ខែ{KHMER_MONTHS[m - 1]}"] if m else []) + \
+            [f"ឆ្នាំ{year}"]
+        return " ".join(parts).translate(KHMER_DIGITS)
+    parts = ([str(int(day))] if day and m else []) + ([ENGLISH_MONTHS[m - 1]] if m else []) + [year]
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A cited report as the monument page lists it: ``number`` is the one the facts link to."""
+
+    number: int
+    source: MonumentSource
+    date: str  # formatted for the page's language; "" when the report gives none
+    host: str
+
+    @property
+    def iso_date(self) -> str:
+        return self.source.published if SOURCE_DATE_PATTERN.match(self.source.published or "") else ""
+
+
+def source_views(monument: Monument, lang: str) -> list[SourceView]:
+    return [SourceView(number=index, source=source, date=source_date_label(source.published, lang),
+                       host=urlsplit(source.url).hostname or "")
+            for index, source in enumerate(monument.sources, start=1)]
+
+
 @dataclass(frozen=True)
 class MonumentView:
     monument: Monument
@@ -245,6 +294,7 @@ class MonumentView:
     province: geo.Place | None
     district: geo.Place | None
     photos: list[PhotoView]
+    sources: list[SourceView] = field(default_factory=list)
 
 
 def monument_view(monument: Monument, lang: str) -> MonumentView:
@@ -257,6 +307,7 @@ def monument_view(monument: Monument, lang: str) -> MonumentView:
         province=geo.province(monument.province_code),
         district=geo.district(monument.district_code),
         photos=[PhotoView(p, photo_alt(p, lang)) for p in monument.photos],
+        sources=source_views(monument, lang),
     )
 
 

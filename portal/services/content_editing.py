@@ -117,8 +117,12 @@ def save_monument(session: Session, monument: Monument | None, *, slug: str, pro
                   district_code: str | None = None, address: str = "", latitude: float | None = None,
                   longitude: float | None = None, built_year: int | None = None,
                   restored_year: int | None = None, is_sample: bool = False, published: bool = True,
-                  texts: Texts, actor: Actor | None = None) -> Monument:
-    """Create (``monument=None``) or update a monument and its text in each language given."""
+                  position_approximate: bool | None = None, texts: Texts,
+                  actor: Actor | None = None) -> Monument:
+    """Create (``monument=None``) or update a monument and its text in each language given.
+
+    ``position_approximate=None`` leaves the flag as it is (False for a new monument).
+    """
     _check_slug(session, Monument, slug, monument.id if monument else None)
     if geo.province(province_code) is None:
         raise ContentError("unknown province code")
@@ -137,6 +141,10 @@ def save_monument(session: Session, monument: Monument | None, *, slug: str, pro
     monument.latitude, monument.longitude = latitude, longitude
     monument.built_year, monument.restored_year = built_year, restored_year
     monument.is_sample, monument.published = is_sample, published
+    if position_approximate is not None:
+        monument.position_approximate = position_approximate
+    elif created:
+        monument.position_approximate = False
     _apply_texts(monument.texts, MonumentText, texts, MONUMENT_FIELDS, MONUMENT_RICH)
     refresh_search_text(monument)
     session.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -95,6 +96,8 @@ class MonumentForm(PortalForm):
         Optional(), NumberRange(min=9.0, max=15.0, message=_l("Cambodia lies between 9 and 15 degrees north."))])
     longitude = DecimalField(_l("Longitude"), places=None, validators=[
         Optional(), NumberRange(min=102.0, max=108.0, message=_l("Cambodia lies between 102 and 108 degrees east."))])
+    position_approximate = BooleanField(
+        _l("Position approximate (no report gives the monument's own place: only its town or province)"))
     built_year = IntegerField(_l("Year built"), validators=[Optional(), NumberRange(min=1900, max=2100)])
     restored_year = IntegerField(_l("Year restored"), validators=[Optional(), NumberRange(min=1900, max=2100)])
     published = BooleanField(_l("Published (shown on the public site)"), default=True)
@@ -159,7 +162,7 @@ class FigureForm(PortalForm):
     season = StringField(_l("Dry season"), validators=[Optional(), Length(max=9), SEASON_RULE])
     province_code = SelectField(_l("Province"), validators=[Optional()])
     metric = SelectField(_l("What is counted"), validators=[DataRequired(REQUIRED)])
-    unit = SelectField(_l("Unit"), validators=[DataRequired(REQUIRED)])
+    unit = SelectField(lazy_pgettext("unit of measure", "Unit"), validators=[DataRequired(REQUIRED)])
     value = IntegerField(_l("Number"), validators=[DataRequired(REQUIRED), NumberRange(min=0, max=10_000_000)])
     source_publisher = StringField(_l("Source: publisher"), validators=[DataRequired(REQUIRED),
                                                                         Length(max=SOURCE_PUBLISHER_MAX)])

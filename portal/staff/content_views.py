@@ -132,6 +132,7 @@ def _monument_form_values(form: MonumentForm) -> dict[str, Any]:
         "longitude": float(form.longitude.data) if form.longitude.data is not None else None,
         "built_year": form.built_year.data, "restored_year": form.restored_year.data,
         "is_sample": bool(form.is_sample.data), "published": bool(form.published.data),
+        "position_approximate": bool(form.position_approximate.data),
         "texts": texts_from(form, MONUMENT_TEXT_FIELDS),
     }
 

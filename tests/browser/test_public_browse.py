@@ -15,7 +15,9 @@ from PIL import Image
 
 from portal.db import new_session, write_transaction
 from portal.services.content_demo import load_demo_content
+from portal.services.reviewed_monuments import load_reviewed_monuments
 from tests.browser.conftest import screenshot, sign_in
+from tests.content_helpers import make_monument
 
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -32,11 +34,15 @@ TILE = _tile()
 
 @pytest.fixture
 def demo_server(live_server):
+    """A fresh install (the real monuments, the demo content) plus one monument written only in Vietnamese."""
     with live_server.app.app_context():
         session = new_session()
         try:
+            load_reviewed_monuments(session)
             with write_transaction(session):
                 load_demo_content(session)
+            make_monument(session, "prey-veng", "14", is_sample=True, latitude=None, longitude=None, texts={
+                "vi": {"name": "Đài hữu nghị Việt Nam–Campuchia tỉnh Prây Veng", "history": "<p>Nội dung mẫu.</p>"}})
         finally:
             session.close()
     return live_server
@@ -60,19 +66,22 @@ def test_khmer_visitor_filters_by_province_opens_a_monument_and_its_map(demo_ser
 
     page.goto(f"{demo_server.url}/km/monuments/")
     assert page.locator("html").get_attribute("lang") == "km"
-    assert page.locator(".monument-card").count() == 10
-    page.select_option("#province", "17")
+    assert page.locator(".monument-card").count() == 12  # a full first page of the real monuments
+    page.select_option("#province", "12")
     page.locator(".search-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"province=17"))
+    page.wait_for_url(re.compile(r"province=12"))
     cards = page.locator(".monument-card")
     assert cards.count() == 1
-    assert "សៀមរាប" in cards.first.inner_text()
+    assert "ភ្នំពេញ" in cards.first.inner_text()
     screenshot(page, "browse-km-filtered")
 
     cards.first.locator("a").first.click()
-    page.wait_for_url(re.compile(r"/km/monuments/siem-reap$"))
+    page.wait_for_url(re.compile(r"/km/monuments/phnom-penh$"))
     assert "វិមានមិត្តភាពកម្ពុជា-វៀតណាម" in page.locator("h1").inner_text()
-    assert page.locator(".sample-label").first.is_visible()
+    assert page.locator(".sample-label").count() == 0
+    assert page.locator("#sources li").count() == 2
+    page.locator(".rich a[href='#source-2']").first.click()  # a citation jumps to its source
+    page.wait_for_url(re.compile(r"#source-2$"))
     assert not any("leaflet" in url for url in requested), "Leaflet loaded before the visitor asked for it"
 
     page.locator("#monument-map .map-button").click()
@@ -86,24 +95,28 @@ def test_khmer_visitor_filters_by_province_opens_a_monument_and_its_map(demo_ser
     assert page.console_errors == []
 
 
-def test_scrolling_to_the_map_loads_it(demo_server, page):
-    _serve_tiles(page)
-    page.goto(f"{demo_server.url}/en/monuments/koh-kong")
-    assert page.locator("#monument-map .leaflet-container").count() == 0
+def test_the_map_loads_on_a_tap_not_on_scrolling(demo_server, page):
+    """Issue #14 item 5: tiles cost a slow line dearly; the map comes when asked for."""
+    tiles = _serve_tiles(page)
+    page.goto(f"{demo_server.url}/en/monuments/phnom-penh")
     page.locator("#monument-map").scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#monument-map .leaflet-container").count() == 0
+    assert tiles == []
+    page.locator("#monument-map .map-button").click()
     page.locator("#monument-map .leaflet-container").wait_for()
 
 
 def test_without_javascript_coordinates_and_map_links_are_there(demo_server, page_without_js):
     page = page_without_js
-    page.goto(f"{demo_server.url}/vi/monuments/koh-kong")
-    assert page.locator("#coordinates").inner_text() == "11.61530, 102.98360"
+    page.goto(f"{demo_server.url}/vi/monuments/phnom-penh")
+    assert page.locator("#coordinates").inner_text() == "11.55871, 104.93277"
     osm = page.locator("a.map-link-osm")
     google = page.locator("a.map-link-google")
     assert osm.is_visible()
     assert google.is_visible()
-    assert osm.get_attribute("href").startswith("https://www.openstreetmap.org/?mlat=11.615300&mlon=102.983600")
-    assert google.get_attribute("href") == "https://www.google.com/maps/search/?api=1&query=11.615300%2C102.983600"
+    assert osm.get_attribute("href").startswith("https://www.openstreetmap.org/?mlat=11.558710&mlon=104.932770")
+    assert google.get_attribute("href") == "https://www.google.com/maps/search/?api=1&query=11.558710%2C104.932770"
     assert page.locator("#monument-map button").count() == 0  # no button that would do nothing
     screenshot(page, "browse-vi-monument-nojs")
 
@@ -112,7 +125,8 @@ def test_without_javascript_coordinates_and_map_links_are_there(demo_server, pag
 def test_pages_look_right_on_a_phone_and_pass_axe(demo_server, page, lang):
     page.context.add_init_script(path=str(AXE))
     pages = {
-        "home": f"/{lang}/", "monuments": f"/{lang}/monuments/", "monument": f"/{lang}/monuments/siem-reap",
+        "home": f"/{lang}/", "monuments": f"/{lang}/monuments/", "monument": f"/{lang}/monuments/takeo",
+        "monument-map": f"/{lang}/monuments/phnom-penh",
         "fallback": f"/{lang}/monuments/prey-veng", "statistics": f"/{lang}/statistics/",
         "repatriation": f"/{lang}/repatriation/", "help": f"/{lang}/help", "news": f"/{lang}/news/",
         "news-item": f"/{lang}/news/an-giang-koh-kong-sign-phase-25",
