@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from portal import migrate
-from portal.db import Base, NestedWriteTransaction, make_engine, write_transaction
+from portal.db import Base, NestedWriteTransaction, make_engine, new_session, write_transaction
 from portal.models import AuditEntry
 from portal.services.audit import record
 from tests.conftest import POSTGRES_URL, make_app
@@ -169,3 +169,39 @@ def test_postgres_really_runs(app):
         assert engine.dialect.name == "postgresql"
         with engine.connect() as conn:
             assert "PostgreSQL" in conn.execute(text("SELECT version()")).scalar()
+
+
+def test_migration_0010_rounds_tipster_times_written_before_it(app, database_url):
+    """Times stored to the microsecond before issue #13 could be matched to an access log."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, update
+
+    from portal import migrate
+    from portal.models.tip import Tip
+    from portal.services.tips import add_followup
+    from tests.tip_factory import make_tip
+
+    tip_id = make_tip(app, photos=1).tip_id
+    precise = datetime(2024, 3, 5, 14, 27, 31, 123456, tzinfo=UTC)
+    with app.app_context():
+        session = new_session()
+        add_followup(session, tip_id, "One more thing")
+        for table in ("tips", "tip_photos", "tip_messages"):
+            session.execute(text(f"UPDATE {table} SET created_at = :t"), {"t": precise})  # noqa: S608
+        session.execute(update(Tip).values(updated_at=precise))
+        session.commit()
+        session.close()
+    app.extensions["portal.engine"].dispose()
+    engine = make_engine(database_url)
+    migrate.downgrade(engine, "0009")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        for table, column in (("tips", "created_at"), ("tips", "updated_at"), ("tip_photos", "created_at"),
+                              ("tip_messages", "created_at")):
+            value = conn.execute(text(f"SELECT {column} FROM {table}")).scalar_one()  # noqa: S608
+            shown = value if isinstance(value, str) else value.isoformat(" ")
+            assert shown.startswith("2024-03-05 14:00:00"), (table, column, value)
+            assert "27" not in shown.split(" ")[1], (table, column, value)
+        assert conn.scalar(select(Tip.id)) == tip_id
+    engine.dispose()
