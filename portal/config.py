@@ -56,6 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORTAL_TIP_RATE_LIMIT", "TIP_RATE_LIMIT", "30/hour"),
     Setting("PORTAL_LOGIN_RATE_LIMIT", "LOGIN_RATE_LIMIT", "10/minute;50/hour"),
     Setting("PORTAL_RECEIPT_RATE_LIMIT", "RECEIPT_RATE_LIMIT", "30/hour"),
+    # Photos arrive one request each, after their report: up to PORTAL_MAX_PHOTOS per tip.
+    Setting("PORTAL_PHOTO_RATE_LIMIT", "PHOTO_RATE_LIMIT", "150/hour"),
     Setting("PORTAL_MAX_PHOTO_MB", "MAX_PHOTO_MB", 10, int),
     Setting("PORTAL_MAX_PHOTOS", "MAX_PHOTOS", 5, int),
     Setting("PORTAL_UPLOAD_DIR", "UPLOAD_DIR", None),
