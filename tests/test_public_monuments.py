@@ -166,7 +166,7 @@ def test_monument_page_shows_place_coordinates_and_map_links(client, directory):
     html = client.get("/en/monuments/siem-reap-north").get_data(as_text=True)
     assert "<dd>Siemreap</dd>" in html
     assert "<dd>Siem Reab</dd>" in html
-    assert '<span id="coordinates" class="coordinates" translate="no">11.55000, 104.92000</span>' in html
+    assert '<span id="coordinates" class="coordinates" translate="no" lang="zxx">11.55000, 104.92000</span>' in html
     assert 'href="https://www.openstreetmap.org/?mlat=11.550000&amp;mlon=104.920000' in html
     assert 'href="https://www.google.com/maps/search/?api=1&amp;query=11.550000%2C104.920000"' in html
     assert 'data-tile-url="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in html

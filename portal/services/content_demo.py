@@ -1,10 +1,11 @@
-"""Demo content: sample monuments (labelled as such) and the cited facts of sources/FACTS.md.
+"""Demo content: the cited facts of sources/FACTS.md (story, help page, figures, news).
 
-Monuments here are **sample data**: real provinces and districts, approximate town-centre
-coordinates, placeholder words. They carry ``is_sample=True`` and every page shows the
-``sample-label`` badge. The repatriation story, the figures and the two news items restate facts
-from two press reports and cite them (publisher, title, year; no web address is known).
-The Khmer and Vietnamese text awaits a native reviewer (translations/REVIEW.md).
+The repatriation story, the figures and the two news items restate facts from two press reports
+and cite them (publisher, title, year; no web address is known). There are no sample monuments:
+the real ones, each fact with its source, are reviewed data loaded by ``flask content
+load-monuments`` (``portal/data/monuments.py``). Invented tips stay labelled as samples
+(``portal.services.tips.load_demo_tips``). The Khmer and Vietnamese text awaits a native
+reviewer (translations/REVIEW.md).
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal import geo
-from portal.models.content import Figure, Monument, NewsItem, Page
+from portal.models.content import Figure, NewsItem, Page
 from portal.services.content import HELP_PAGE, REPATRIATION_PAGE
-from portal.services.content_editing import save_figure, save_monument, save_news, save_page
+from portal.services.content_editing import save_figure, save_news, save_page
 
 SOURCE_1 = ("Việt Nam News (VNA/VNS)",
             "Report on the 24th meeting of the Vietnamese and Cambodian specialised committees "
@@ -25,106 +25,6 @@ SOURCE_1 = ("Việt Nam News (VNA/VNS)",
 SOURCE_2 = ("Vietnamese press (TTXVN)",
             "Report on the signing ceremony of the An Giang and Koh Kong specialised committees in Koh Kong",
             2025)
-
-# slug, province, district, latitude, longitude (approximate town centres), Vietnamese only?
-SAMPLE_MONUMENTS: tuple[tuple[str, str, str, float, float, bool], ...] = (
-    ("phnom-penh", "12", "1202", 11.5582, 104.9298, False),
-    ("siem-reap", "17", "1710", 13.3618, 103.8600, False),
-    ("battambang", "02", "0203", 13.0957, 103.2022, False),
-    ("koh-kong", "09", "0904", 11.6153, 102.9836, False),
-    ("svay-rieng", "20", "2006", 11.0879, 105.7994, False),
-    ("takeo", "21", "2108", 10.9908, 104.7850, False),
-    ("kampot", "07", "0708", 10.6104, 104.1815, False),
-    ("kampong-cham", "03", "0305", 11.9934, 105.4635, False),
-    ("kratie", "10", "1002", 12.4881, 106.0188, False),
-    # Only in Vietnamese so far: shows visitors the "not yet translated" notice.
-    ("prey-veng", "14", "1410", 11.4847, 105.3253, True),
-)
-
-
-def _where_vi(code: str) -> str:
-    name = geo.province(code).name_vi  # type: ignore[union-attr]
-    return name if code == "12" else f"tỉnh {name}"
-
-
-def _where_km(code: str) -> str:
-    name = geo.province(code).name_kh  # type: ignore[union-attr]
-    return name if code == "12" else f"ខេត្ត{name}"
-
-
-def _where_en(code: str) -> str:
-    name = geo.province(code).name_en  # type: ignore[union-attr]
-    return name if code == "12" else f"{name} province"
-
-
-def _monument_texts(code: str, vietnamese_only: bool) -> dict[str, dict[str, str]]:
-    vi, km, en = _where_vi(code), _where_km(code), _where_en(code)
-    texts = {
-        "vi": {
-            "name": f"Đài hữu nghị Việt Nam–Campuchia tại {vi}",
-            "history": (
-                "<p>Nội dung mẫu để giới thiệu cổng thông tin: lịch sử của tượng đài này (năm xây dựng, "
-                "các lần tu bổ) sẽ được biên tập viên bổ sung từ nguồn chính thức.</p>"
-                "<p>Các Đài hữu nghị Việt Nam–Campuchia tưởng nhớ quân tình nguyện và chuyên gia Việt Nam "
-                "đã hy sinh tại Campuchia. Các Ban Chuyên trách hai nước tiếp tục xây dựng, tu bổ và gìn giữ "
-                "các đài, quản lý theo quy định của Nhà nước và phong tục Campuchia (Việt Nam News, 2025).</p>"
-            ),
-            "visiting": (
-                f"<p>Nội dung mẫu: đường đến, giờ mở cửa và đầu mối liên hệ tại {vi} sẽ được bổ sung. "
-                "Nếu muốn đưa đoàn đến viếng, dâng hương, hãy liên hệ trước với chính quyền địa phương.</p>"
-            ),
-            "ceremonies": (
-                "<p>Nội dung mẫu: các lễ viếng và lễ tưởng niệm tổ chức tại tượng đài sẽ được liệt kê "
-                "ở đây.</p>"
-            ),
-        },
-        "km": {
-            "name": f"វិមានមិត្តភាពកម្ពុជា-វៀតណាម {km}",
-            "history": (
-                "<p>អត្ថបទគំរូសម្រាប់បង្ហាញវិបផតថល៖ ប្រវត្តិនៃវិមាននេះ (ឆ្នាំកសាង និងការជួសជុល) "
-                "នឹងត្រូវបន្ថែមដោយអ្នកកែសម្រួល ពីប្រភពផ្លូវការ។</p>"
-                "<p>វិមានមិត្តភាពកម្ពុជា-វៀតណាម រំលឹកដល់កងទ័ពស្ម័គ្រចិត្ត និងអ្នកជំនាញវៀតណាម "
-                "ដែលបានពលីជីវិតនៅកម្ពុជា។ គណៈកម្មាធិការពិសេសនៃប្រទេសទាំងពីរ បន្តកសាង ជួសជុល "
-                "និងថែរក្សាវិមានទាំងនេះ តាមច្បាប់របស់រដ្ឋ និងទំនៀមទម្លាប់កម្ពុជា (Việt Nam News, 2025)។</p>"
-            ),
-            "visiting": (
-                f"<p>អត្ថបទគំរូ៖ ផ្លូវទៅ ម៉ោងបើក និងអ្នកទំនាក់ទំនងនៅ{km} នឹងត្រូវបន្ថែម។ "
-                "ប្រសិនបើអ្នកចង់នាំគណៈប្រតិភូមកគោរពវិញ្ញាណក្ខន្ធ សូមទាក់ទងអាជ្ញាធរមូលដ្ឋានជាមុន។</p>"
-            ),
-            "ceremonies": "<p>អត្ថបទគំរូ៖ ពិធីគោរពវិញ្ញាណក្ខន្ធ និងពិធីរំលឹកនៅវិមាននេះ នឹងត្រូវរាយនៅទីនេះ។</p>",
-        },
-        "en": {
-            "name": f"Việt Nam–Cambodia Friendship Monument, {en}",
-            "history": (
-                "<p>Sample text to show the portal: this monument's history (when it was built and "
-                "restored) will be added by editors from official sources.</p>"
-                "<p>The Việt Nam–Cambodia Friendship Monuments honour the Vietnamese volunteer soldiers and "
-                "experts who fell in Cambodia. The two countries' specialised committees keep building, "
-                "repairing and preserving them under state rules and Cambodian customs "
-                "(Việt Nam News, 2025).</p>"
-            ),
-            "visiting": (
-                f"<p>Sample text: how to get there, opening times and whom to contact in {en} will be "
-                "added. To bring a delegation to pay tribute, contact the local authorities first.</p>"
-            ),
-            "ceremonies": "<p>Sample text: the ceremonies held at this monument will be listed here.</p>",
-        },
-    }
-    return {"vi": texts["vi"]} if vietnamese_only else texts
-
-
-def _load_monuments(session: Session) -> int:
-    existing = set(session.scalars(select(Monument.slug)).all())
-    added = 0
-    for slug, province, district, lat, lon, vietnamese_only in SAMPLE_MONUMENTS:
-        if slug in existing:
-            continue
-        save_monument(session, None, slug=slug, province_code=province, district_code=district,
-                      address="", latitude=lat, longitude=lon, is_sample=True, published=True,
-                      texts=_monument_texts(province, vietnamese_only))
-        added += 1
-    return added
-
 
 REPATRIATION = {
     "en": {
@@ -164,33 +64,33 @@ tribute.</p>
     "vi": {
         "title": "Công tác tìm kiếm, quy tập và hồi hương hài cốt liệt sĩ",
         "body": """
-<p>Việt Nam và Campuchia phối hợp tìm kiếm, quy tập và hồi hương hài cốt quân tình nguyện và chuyên gia Việt
-Nam hy sinh tại Campuchia. Cơ sở pháp lý của công tác này là Hiệp định giữa Chính phủ Việt Nam và Chính phủ
+<p>Việt Nam và Campuchia phối hợp tìm kiếm, quy tập và hồi hương hài cốt liệt sĩ quân tình nguyện và chuyên
+gia Việt Nam hy sinh tại Campuchia. Cơ sở pháp lý của công tác này là Hiệp định giữa Chính phủ Việt Nam và Chính phủ
 Hoàng gia Campuchia ký tại Phnôm Pênh ngày 28 tháng 8 năm 2000.</p>
-<h2>Các Ban Chuyên trách</h2>
-<p>Mỗi nước có một Ban Chuyên trách về công tác này. Tại phiên họp lần thứ 24, tổ chức ở Thành phố Hồ Chí
-Minh cuối năm 2025, Ban Chuyên trách Việt Nam do Thượng tướng Võ Minh Lương, Thứ trưởng Bộ Quốc phòng, làm
-Trưởng ban; Ban Chuyên trách Campuchia do Đại tướng Pol Saroeun, Cố vấn Chính phủ, làm Trưởng ban. Các tỉnh
-cũng có Ban Chuyên trách: ngày 6 tháng 10 năm 2025, Ban Chuyên trách tỉnh An Giang và tỉnh Koh Kong ký biên
-bản hợp tác mùa khô 2025–2026 tại hội trường tỉnh Koh Kong.</p>
-<h2>Các đội tìm kiếm mùa khô</h2>
+<h2>Ủy ban Chuyên trách Chính phủ hai nước</h2>
+<p>Chính phủ mỗi nước có một Ủy ban Chuyên trách về công tác này. Tại Kỳ họp lần thứ XXIV, tổ chức ở Thành phố
+Hồ Chí Minh cuối năm 2025, Ủy ban Chuyên trách Chính phủ Việt Nam do Thượng tướng Võ Minh Lương, Thứ trưởng Bộ
+Quốc phòng, làm Chủ nhiệm; Ủy ban Chuyên trách Chính phủ Campuchia do Đại tướng Pol Saroeun, Cố vấn Chính phủ,
+làm Chủ nhiệm. Các tỉnh có Ban Chuyên trách tỉnh: ngày 6 tháng 10 năm 2025, Ban Chuyên trách tỉnh An Giang và
+Ban Chuyên trách tỉnh Koh Kong ký biên bản hợp tác mùa khô 2025–2026 tại hội trường tỉnh Koh Kong.</p>
+<h2>Các đội tìm kiếm, quy tập mùa khô</h2>
 <p>Công tác tìm kiếm diễn ra vào mùa khô, khoảng từ tháng 11 đến tháng 5. Trong mùa khô 2025–2026, Việt Nam
 duy trì 11 đội tìm kiếm, quy tập làm nhiệm vụ tại các tỉnh, thành phố của Campuchia. Trong mùa khô 2024–2025,
 các đội Việt Nam đã tìm kiếm, quy tập và hồi hương 781 bộ hài cốt.</p>
-<p>Hai đội tìm kiếm của tỉnh An Giang đã quy tập 4.286 bộ hài cốt tại 6 tỉnh của Campuchia; riêng Đội K92
+<p>Hai đội tìm kiếm, quy tập của tỉnh An Giang đã quy tập 4.286 bộ hài cốt tại 6 tỉnh của Campuchia; riêng Đội K92
 đã quy tập 160 bộ hài cốt tại tỉnh Koh Kong. Chính quyền, lực lượng vũ trang và nhân dân Koh Kong cung cấp
 thông tin, dẫn đường và bảo vệ các đội.</p>
-<h2>Thông tin của bạn giúp ích thế nào</h2>
+<h2>Thông tin Quý vị cung cấp giúp ích thế nào</h2>
 <p>Thông tin về nơi chôn cất ngày càng hạn chế; hai bên khuyến khích người dân cung cấp những gì mình biết.
 Một địa danh, một câu chuyện nghe từ cha mẹ, một ngôi mộ từng thấy: mọi chi tiết đều có thể giúp các đội.
-Bạn có thể báo tin mà không cần cho biết tên.</p>
+Quý vị có thể báo tin mà không cần cho biết tên.</p>
 <h2>Các Đài hữu nghị</h2>
-<p>Các Ban Chuyên trách tiếp tục xây dựng, tu bổ và gìn giữ các Đài hữu nghị Việt Nam–Campuchia tại
+<p>Ủy ban Chuyên trách Chính phủ hai nước tiếp tục xây dựng, tu bổ và gìn giữ các Đài hữu nghị Việt Nam–Campuchia tại
 Campuchia, quản lý theo quy định của Nhà nước và phong tục Campuchia, và đón tiếp các đoàn đến viếng,
 dâng hương.</p>
 <h2>Nguồn</h2>
 <ul>
-<li>Việt Nam News (TTXVN/VNS), bài về phiên họp lần thứ 24 của các Ban Chuyên trách, năm 2025.</li>
+<li>Việt Nam News (TTXVN/VNS), bài về Kỳ họp lần thứ XXIV của Ủy ban Chuyên trách Chính phủ hai nước, năm 2025.</li>
 <li>Báo chí Việt Nam (TTXVN), bài về lễ ký kết tại Koh Kong ngày 6 tháng 10 năm 2025.</li>
 </ul>
 """,
@@ -203,7 +103,7 @@ dâng hương.</p>
 និងរាជរដ្ឋាភិបាលកម្ពុជា ដែលបានចុះហត្ថលេខានៅរាជធានីភ្នំពេញ នៅថ្ងៃទី២៨ ខែសីហា ឆ្នាំ២០០០។</p>
 <h2>គណៈកម្មាធិការពិសេស</h2>
 <p>រដ្ឋាភិបាលនីមួយៗ មានគណៈកម្មាធិការពិសេសសម្រាប់ការងារនេះ។ នៅកិច្ចប្រជុំលើកទី២៤
-ដែលបានធ្វើឡើងនៅទីក្រុងហូជីមិញ នៅចុងឆ្នាំ២០២៥ គណៈកម្មាធិការវៀតណាមមានប្រធានគឺ លោក Võ Minh Lương
+ដែលបានធ្វើឡើងនៅទីក្រុងហូជីមិញ នៅចុងឆ្នាំ២០២៥ គណៈកម្មាធិការវៀតណាមមានប្រធានគឺ លោក វ៉ូ មិញ លឿង
 អនុរដ្ឋមន្ត្រីក្រសួងការពារជាតិ ហើយគណៈកម្មាធិការកម្ពុជាមានប្រធានគឺ លោក ពល សារឿន ទីប្រឹក្សារាជរដ្ឋាភិបាល។
 ខេត្តនានាក៏មានគណៈកម្មាធិការពិសេសដែរ៖ នៅថ្ងៃទី៦ ខែតុលា ឆ្នាំ២០២៥ គណៈកម្មាធិការពិសេសខេត្តអានយ៉ាង
 និងខេត្តកោះកុង បានចុះហត្ថលេខាលើកំណត់ហេតុសហប្រតិបត្តិការ សម្រាប់រដូវប្រាំង ២០២៥–២០២៦
@@ -214,11 +114,11 @@ dâng hương.</p>
 ក្នុងរដូវប្រាំង ២០២៤–២០២៥ ក្រុមវៀតណាមបានរកឃើញ និងធ្វើមាតុភូមិនិវត្តន៍អដ្ឋិធាតុចំនួន ៧៨១ សព។</p>
 <p>ក្រុមស្វែងរកពីរក្រុមរបស់ខេត្តអានយ៉ាង បានប្រមូលអដ្ឋិធាតុចំនួន ៤,២៨៦ សព នៅក្នុងខេត្តចំនួន ៦
 នៃកម្ពុជា ហើយក្រុម K92 បានប្រមូលអដ្ឋិធាតុចំនួន ១៦០ សព នៅខេត្តកោះកុង។ អាជ្ញាធរ កងកម្លាំងប្រដាប់អាវុធ
-និងប្រជាជនខេត្តកោះកុង ផ្តល់ព័ត៌មាន នាំផ្លូវ និងការពារក្រុមការងារ។</p>
-<h2>ព័ត៌មានរបស់អ្នកជួយបានយ៉ាងដូចម្តេច</h2>
-<p>ព័ត៌មានអំពីទីតាំងកប់សព កាន់តែមានកម្រិត ហើយភាគីទាំងពីរលើកទឹកចិត្តឱ្យប្រជាជនផ្តល់ព័ត៌មានដែលខ្លួនដឹង។
-ឈ្មោះទីកន្លែងមួយ រឿងដែលបានឮពីឪពុកម្តាយ ឬផ្នូរដែលធ្លាប់ឃើញ៖ ព័ត៌មានលម្អិតណាមួយ អាចជួយក្រុមការងារបាន។
-អ្នកអាចផ្តល់ព័ត៌មានដោយមិនចាំបាច់ប្រាប់ឈ្មោះ។</p>
+និងប្រជាជនខេត្តកោះកុង ផ្ដល់ព័ត៌មាន នាំផ្លូវ និងការពារក្រុមការងារ។</p>
+<h2>ព័ត៌មានដែលលោកអ្នកផ្ដល់ ជួយបានយ៉ាងដូចម្ដេច</h2>
+<p>ព័ត៌មានអំពីកន្លែងបញ្ចុះសព កាន់តែមានកម្រិត ហើយភាគីទាំងពីរលើកទឹកចិត្តឱ្យប្រជាជនផ្ដល់ព័ត៌មានដែលខ្លួនដឹង។
+ឈ្មោះទីកន្លែងមួយ រឿងដែលបានឮពីឪពុកម្ដាយ ឬផ្នូរដែលធ្លាប់ឃើញ៖ ព័ត៌មានលម្អិតណាមួយ អាចជួយក្រុមការងារបាន។
+លោកអ្នកអាចផ្ដល់ព័ត៌មានដោយមិនចាំបាច់ប្រាប់ឈ្មោះ។</p>
 <h2>វិមានមិត្តភាព</h2>
 <p>គណៈកម្មាធិការទាំងពីរ បន្តកសាង ជួសជុល និងថែរក្សាវិមានមិត្តភាពកម្ពុជា-វៀតណាម នៅកម្ពុជា
 គ្រប់គ្រងតាមច្បាប់របស់រដ្ឋ និងទំនៀមទម្លាប់កម្ពុជា ហើយទទួលគណៈប្រតិភូដែលមកគោរពវិញ្ញាណក្ខន្ធ។</p>
@@ -255,39 +155,40 @@ moderator passes checked information to the search teams.</p>
     "vi": {
         "title": "Hỏi thông tin về người thân",
         "body": """
-<p>Nếu gia đình bạn có người hy sinh tại Campuchia và bạn muốn biết hài cốt đã được tìm thấy hay chưa, hãy
-hỏi qua các kênh chính thức của Việt Nam: Ban Chuyên trách tìm kiếm, quy tập hài cốt liệt sĩ và Bộ Chỉ huy
-Quân sự của tỉnh nơi bạn sống. Các tỉnh có Ban Chuyên trách riêng, và các đội của Bộ Chỉ huy Quân sự tỉnh
-làm nhiệm vụ tìm kiếm tại Campuchia (TTXVN, bài về lễ ký kết giữa An Giang và Koh Kong, năm 2025).</p>
-<h2>Cần mang theo gì</h2>
+<p>Nếu gia đình Quý vị có người thân hy sinh tại Campuchia và Quý vị muốn biết hài cốt đã được tìm thấy hay
+chưa, xin hỏi qua các kênh chính thức của Việt Nam: Ban Chuyên trách tỉnh về tìm kiếm, quy tập hài cốt liệt sĩ
+và Bộ Chỉ huy Quân sự tỉnh nơi Quý vị sinh sống. Mỗi tỉnh có Ban Chuyên trách tỉnh riêng, và các đội tìm
+kiếm, quy tập của Bộ Chỉ huy Quân sự tỉnh làm nhiệm vụ tại Campuchia (TTXVN, bài về lễ ký kết giữa An Giang và Koh
+Kong, năm 2025).</p>
+<h2>Quý vị cần mang theo gì</h2>
 <ul>
-<li>họ tên, năm sinh và quê quán của người bạn đang tìm;</li>
-<li>đơn vị, thời gian và nơi hy sinh, theo những gì bạn biết;</li>
+<li>họ tên, năm sinh và quê quán của liệt sĩ mà Quý vị đang tìm;</li>
+<li>đơn vị, thời gian và nơi hy sinh, theo những gì Quý vị biết;</li>
 <li>thư từ, ảnh, giấy báo tử hoặc giấy tờ khác gia đình còn giữ.</li>
 </ul>
 <h2>Cổng thông tin này làm được gì</h2>
-<p>Cổng thông tin không lưu danh sách liệt sĩ và không thể cho bạn biết một người đã được tìm thấy hay chưa.
-Nếu bạn biết nơi chôn cất bộ đội tại Campuchia, bạn có thể báo tin tại đây, có hoặc không kèm tên: người
-kiểm duyệt sẽ chuyển thông tin đã xác minh cho các đội tìm kiếm.</p>
+<p>Cổng thông tin không lưu danh sách liệt sĩ và không thể cho Quý vị biết một người đã được tìm thấy hay
+chưa. Nếu Quý vị biết nơi chôn cất bộ đội tại Campuchia, Quý vị có thể báo tin tại đây, có hoặc không kèm tên:
+người kiểm duyệt sẽ chuyển thông tin đã xác minh cho các đội tìm kiếm, quy tập.</p>
 """,
     },
     "km": {
         "title": "ការសាកសួរអំពីសាច់ញាតិ",
         "body": """
-<p>ប្រសិនបើក្នុងគ្រួសាររបស់អ្នក មានអ្នកដែលបានពលីជីវិតនៅកម្ពុជា ហើយអ្នកចង់ដឹងថា តើអដ្ឋិធាតុរបស់គាត់
-ត្រូវបានរកឃើញហើយឬនៅ សូមសាកសួរតាមរយៈបណ្តាញផ្លូវការរបស់វៀតណាម៖ គណៈកម្មាធិការពិសេសស្វែងរក
-និងប្រមូលអដ្ឋិធាតុ និងបញ្ជាការដ្ឋានយោធា នៃខេត្តនៅវៀតណាមដែលអ្នករស់នៅ។
+<p>ប្រសិនបើក្នុងគ្រួសាររបស់លោកអ្នក មានអ្នកដែលបានពលីជីវិតនៅកម្ពុជា ហើយលោកអ្នកចង់ដឹងថា តើអដ្ឋិធាតុរបស់គាត់
+ត្រូវបានរកឃើញហើយឬនៅ សូមសាកសួរតាមបណ្ដាញផ្លូវការរបស់វៀតណាម៖ គណៈកម្មាធិការពិសេសស្វែងរក
+និងប្រមូលអដ្ឋិធាតុ និងបញ្ជាការដ្ឋានយោធា នៃខេត្តនៅវៀតណាមដែលលោកអ្នករស់នៅ។
 ខេត្តនានាមានគណៈកម្មាធិការពិសេសរបស់ខ្លួន ហើយក្រុមរបស់បញ្ជាការដ្ឋានយោធាខេត្ត ធ្វើការស្វែងរកនៅកម្ពុជា
 (TTXVN អត្ថបទអំពីពិធីចុះហត្ថលេខារវាងខេត្តអានយ៉ាង និងខេត្តកោះកុង ឆ្នាំ២០២៥)។</p>
 <h2>អ្វីដែលត្រូវយកមកជាមួយ</h2>
 <ul>
-<li>ឈ្មោះពេញ ឆ្នាំកំណើត និងស្រុកកំណើតរបស់អ្នកដែលអ្នកកំពុងស្វែងរក។</li>
-<li>អង្គភាព ពេលវេលា និងទីកន្លែងដែលគាត់បានស្លាប់ តាមដែលអ្នកដឹង។</li>
+<li>ឈ្មោះពេញ ឆ្នាំកំណើត និងស្រុកកំណើតរបស់អ្នកដែលលោកអ្នកកំពុងស្វែងរក។</li>
+<li>អង្គភាព ពេលវេលា និងទីកន្លែងដែលគាត់បានពលីជីវិត តាមដែលលោកអ្នកដឹង។</li>
 <li>សំបុត្រ រូបថត លិខិតជូនដំណឹងមរណភាព ឬឯកសារផ្សេងទៀតដែលគ្រួសាររក្សាទុក។</li>
 </ul>
 <h2>អ្វីដែលវិបផតថលនេះអាចធ្វើបាន</h2>
-<p>វិបផតថលនេះ មិនរក្សាបញ្ជីឈ្មោះអ្នកពលីជីវិតទេ ហើយមិនអាចប្រាប់អ្នកថា មនុស្សម្នាក់ត្រូវបានរកឃើញឬនៅទេ។
-ប្រសិនបើអ្នកដឹងពីកន្លែងដែលទាហានត្រូវបានកប់នៅកម្ពុជា អ្នកអាចផ្តល់ព័ត៌មាននៅទីនេះ ដោយប្រាប់
+<p>វិបផតថលនេះ មិនរក្សាបញ្ជីឈ្មោះអ្នកពលីជីវិតទេ ហើយមិនអាចប្រាប់លោកអ្នកថា មនុស្សម្នាក់ត្រូវបានរកឃើញឬនៅទេ។
+ប្រសិនបើលោកអ្នកដឹងពីកន្លែងដែលទាហានត្រូវបានបញ្ចុះនៅកម្ពុជា លោកអ្នកអាចផ្ដល់ព័ត៌មាននៅទីនេះ ដោយប្រាប់
 ឬមិនប្រាប់ឈ្មោះ៖ អ្នកត្រួតពិនិត្យនឹងបញ្ជូនព័ត៌មានដែលបានផ្ទៀងផ្ទាត់ ទៅក្រុមស្វែងរក។</p>
 """,
     },
@@ -323,7 +224,7 @@ FIGURES: tuple[tuple[str | None, str | None, str, str, int, tuple[str, str, int]
     }),
     (None, None, "remains_collected_all_time", "sets", 4286, SOURCE_2, {
         "en": "Sets of remains collected by An Giang province's two search teams in 6 Cambodian provinces",
-        "vi": "Số bộ hài cốt hai đội tìm kiếm của tỉnh An Giang đã quy tập tại 6 tỉnh của Campuchia",
+        "vi": "Số bộ hài cốt hai đội tìm kiếm, quy tập của tỉnh An Giang đã quy tập tại 6 tỉnh của Campuchia",
         "km": "អដ្ឋិធាតុ (សព) ដែលក្រុមស្វែងរកពីរក្រុមរបស់ខេត្តអានយ៉ាង បានប្រមូលនៅក្នុងខេត្តចំនួន ៦ នៃកម្ពុជា",
     }),
     (None, "09", "remains_collected_all_time", "sets", 160, SOURCE_2, {
@@ -369,16 +270,18 @@ and protect them.</p>
         },
         "vi": {
             "title": "An Giang và Koh Kong ký biên bản hợp tác mùa khô 2025–2026",
-            "summary": "Ban Chuyên trách hai tỉnh thống nhất giai đoạn 25 của công tác tìm kiếm, quy tập và "
+            "summary": "Ban Chuyên trách tỉnh An Giang và tỉnh Koh Kong thống nhất giai đoạn 25 của công tác "
+                       "tìm kiếm, quy tập và "
                        "hồi hương hài cốt tại Koh Kong.",
             "body": """
-<p>Ngày 6 tháng 10 năm 2025, tại hội trường tỉnh Koh Kong, Ban Chuyên trách tỉnh An Giang (Việt Nam) và tỉnh
-Koh Kong (Campuchia) đã ký biên bản hợp tác tìm kiếm, quy tập và hồi hương hài cốt tại Koh Kong, giai đoạn 25,
+<p>Ngày 6 tháng 10 năm 2025, tại hội trường tỉnh Koh Kong, Ban Chuyên trách tỉnh An Giang (Việt Nam) và Ban
+Chuyên trách tỉnh Koh Kong (Campuchia) đã ký biên bản hợp tác tìm kiếm, quy tập và hồi hương hài cốt tại Koh Kong,
+giai đoạn 25,
 mùa khô 2025–2026.</p>
 <p>Đồng chủ trì buổi lễ là ông Lê Trung Hồ, Phó Chủ tịch UBND tỉnh An Giang, Trưởng Ban Chuyên trách tỉnh, và
 ông Hak Leng, Phó Tỉnh trưởng Koh Kong, Trưởng Ban Chuyên trách tỉnh Koh Kong. Cơ sở của công tác này là Hiệp
 định giữa hai Chính phủ ký tại Phnôm Pênh ngày 28 tháng 8 năm 2000.</p>
-<p>Hai đội tìm kiếm của An Giang đã quy tập 4.286 bộ hài cốt tại 6 tỉnh của Campuchia. Tại Koh Kong, Đội K92
+<p>Hai đội tìm kiếm, quy tập của An Giang đã quy tập 4.286 bộ hài cốt tại 6 tỉnh của Campuchia. Tại Koh Kong, Đội K92
 (Bộ Chỉ huy Quân sự tỉnh An Giang) đã quy tập 160 bộ hài cốt; trong mùa khô 2024–2025 đã tìm thấy 2 bộ.
 Chính quyền, lực lượng vũ trang và nhân dân Koh Kong cung cấp thông tin, dẫn đường và bảo vệ các đội.</p>
 """,
@@ -391,13 +294,13 @@ Chính quyền, lực lượng vũ trang và nhân dân Koh Kong cung cấp thô
 <p>នៅថ្ងៃទី៦ ខែតុលា ឆ្នាំ២០២៥ នៅសាលាខេត្តកោះកុង គណៈកម្មាធិការពិសេសខេត្តអានយ៉ាង (វៀតណាម)
 និងខេត្តកោះកុង (កម្ពុជា) បានចុះហត្ថលេខាលើកំណត់ហេតុសហប្រតិបត្តិការ ស្វែងរក ប្រមូល
 និងធ្វើមាតុភូមិនិវត្តន៍អដ្ឋិធាតុនៅខេត្តកោះកុង ដំណាក់កាលទី២៥ រដូវប្រាំង ២០២៥–២០២៦។</p>
-<p>ពិធីនេះដឹកនាំរួមដោយ លោក Lê Trung Hồ អនុប្រធានគណៈកម្មាធិការប្រជាជនខេត្តអានយ៉ាង
-និងជាប្រធានគណៈកម្មាធិការពិសេសខេត្ត និងលោក Hak Leng អភិបាលរងខេត្តកោះកុង
+<p>ពិធីនេះដឹកនាំរួមដោយ លោក លេ ទ្រុង ហូ អនុប្រធានគណៈកម្មាធិការប្រជាជនខេត្តអានយ៉ាង
+និងជាប្រធានគណៈកម្មាធិការពិសេសខេត្ត និងលោក ហាក់ ឡេង អភិបាលរងខេត្តកោះកុង
 និងជាប្រធានគណៈកម្មាធិការពិសេសខេត្តកោះកុង។ ការងារនេះផ្អែកលើកិច្ចព្រមព្រៀង
 ដែលរដ្ឋាភិបាលទាំងពីរបានចុះហត្ថលេខានៅរាជធានីភ្នំពេញ នៅថ្ងៃទី២៨ ខែសីហា ឆ្នាំ២០០០។</p>
 <p>ក្រុមស្វែងរកពីរក្រុមរបស់ខេត្តអានយ៉ាង បានប្រមូលអដ្ឋិធាតុចំនួន ៤,២៨៦ សព នៅក្នុងខេត្តចំនួន ៦ នៃកម្ពុជា។
 នៅខេត្តកោះកុង ក្រុម K92 នៃបញ្ជាការដ្ឋានយោធាខេត្តអានយ៉ាង បានប្រមូលអដ្ឋិធាតុចំនួន ១៦០ សព ហើយក្នុងរដូវប្រាំង
-២០២៤–២០២៥ បានរកឃើញ ២ សព។ អាជ្ញាធរ កងកម្លាំងប្រដាប់អាវុធ និងប្រជាជនខេត្តកោះកុង ផ្តល់ព័ត៌មាន នាំផ្លូវ
+២០២៤–២០២៥ បានរកឃើញ ២ សព។ អាជ្ញាធរ កងកម្លាំងប្រដាប់អាវុធ និងប្រជាជនខេត្តកោះកុង ផ្ដល់ព័ត៌មាន នាំផ្លូវ
 និងការពារក្រុមការងារ។</p>
 """,
         },
@@ -420,19 +323,21 @@ Monuments, and Việt Nam's government presented its financial support for 2025 
 """,
         },
         "vi": {
-            "title": "Phiên họp lần thứ 24 của các Ban Chuyên trách trước mùa khô 2025–2026",
+            "title": "Kỳ họp lần thứ XXIV của Ủy ban Chuyên trách Chính phủ hai nước trước mùa khô 2025–2026",
             "summary": "Mùa khô 2024–2025, các đội Việt Nam đã hồi hương 781 bộ hài cốt; mùa khô 2025–2026 có "
-                       "11 đội làm nhiệm vụ.",
+                       "11 đội tìm kiếm, quy tập làm nhiệm vụ.",
             "body": """
-<p>Ban Chuyên trách của Chính phủ Việt Nam và Chính phủ Campuchia về tìm kiếm, hồi hương hài cốt đã họp phiên
-lần thứ 24 tại Thành phố Hồ Chí Minh cuối năm 2025, trước mùa khô 2025–2026. Đồng chủ trì là Thượng tướng Võ
-Minh Lương, Thứ trưởng Bộ Quốc phòng, Trưởng Ban Chuyên trách Việt Nam, và Đại tướng Pol Saroeun, Cố vấn Chính
-phủ, Trưởng Ban Chuyên trách Campuchia.</p>
+<p>Ủy ban Chuyên trách Chính phủ Việt Nam và Ủy ban Chuyên trách Chính phủ Campuchia về tìm kiếm, quy tập và
+hồi hương hài cốt liệt sĩ quân tình nguyện và chuyên gia Việt Nam đã tiến hành Kỳ họp lần thứ XXIV tại Thành phố
+Hồ Chí Minh cuối năm 2025, trước mùa khô 2025–2026. Đồng chủ trì là Thượng tướng Võ Minh Lương, Thứ trưởng Bộ
+Quốc phòng, Chủ nhiệm Ủy ban Chuyên trách Chính phủ Việt Nam, và Đại tướng Pol Saroeun, Cố vấn Chính phủ, Chủ
+nhiệm Ủy ban Chuyên trách Chính phủ Campuchia.</p>
 <p>Trong mùa khô 2024–2025, các đội Việt Nam đã tìm kiếm, quy tập và hồi hương 781 bộ hài cốt. Trong mùa khô
 2025–2026, Việt Nam duy trì 11 đội tìm kiếm, quy tập tại các tỉnh, thành phố của Campuchia.</p>
-<p>Thông tin về nơi chôn cất ngày càng hạn chế; hai bên khuyến khích người dân cung cấp thông tin. Các Ban
-Chuyên trách sẽ tiếp tục xây dựng, tu bổ và gìn giữ các Đài hữu nghị Việt Nam–Campuchia; Chính phủ Việt Nam
-đã trao khoản hỗ trợ tài chính năm 2025 cho Ban Chuyên trách Campuchia.</p>
+<p>Thông tin về nơi chôn cất ngày càng hạn chế; hai bên khuyến khích người dân cung cấp thông tin. Ủy ban
+Chuyên trách Chính phủ hai nước sẽ tiếp tục xây dựng, tu bổ và gìn giữ các Đài hữu nghị Việt Nam–Campuchia; Chính phủ
+Việt Nam
+đã trao khoản hỗ trợ tài chính năm 2025 cho Ủy ban Chuyên trách Chính phủ Campuchia.</p>
 """,
         },
         "km": {
@@ -442,12 +347,12 @@ Chuyên trách sẽ tiếp tục xây dựng, tu bổ và gìn giữ các Đài 
             "body": """
 <p>គណៈកម្មាធិការពិសេសនៃរដ្ឋាភិបាលវៀតណាម និងកម្ពុជា ទទួលបន្ទុកស្វែងរក និងធ្វើមាតុភូមិនិវត្តន៍អដ្ឋិធាតុ
 បានបើកកិច្ចប្រជុំលើកទី២៤ នៅទីក្រុងហូជីមិញ នៅចុងឆ្នាំ២០២៥ មុនរដូវប្រាំង ២០២៥–២០២៦។
-កិច្ចប្រជុំនេះដឹកនាំរួមដោយ លោក Võ Minh Lương អនុរដ្ឋមន្ត្រីក្រសួងការពារជាតិ ប្រធានគណៈកម្មាធិការវៀតណាម
+កិច្ចប្រជុំនេះដឹកនាំរួមដោយ លោក វ៉ូ មិញ លឿង អនុរដ្ឋមន្ត្រីក្រសួងការពារជាតិ ប្រធានគណៈកម្មាធិការវៀតណាម
 និងលោក ពល សារឿន ទីប្រឹក្សារាជរដ្ឋាភិបាល ប្រធានគណៈកម្មាធិការកម្ពុជា។</p>
 <p>ក្នុងរដូវប្រាំង ២០២៤–២០២៥ ក្រុមវៀតណាមបានរកឃើញ និងធ្វើមាតុភូមិនិវត្តន៍អដ្ឋិធាតុចំនួន ៧៨១ សព។
 ក្នុងរដូវប្រាំង ២០២៥–២០២៦ វៀតណាមមានក្រុមស្វែងរក និងប្រមូលអដ្ឋិធាតុចំនួន ១១ ក្រុម
 ធ្វើការនៅតាមខេត្ត ក្រុងនានានៃកម្ពុជា។</p>
-<p>ព័ត៌មានអំពីទីតាំងកប់សព កាន់តែមានកម្រិត ហើយភាគីទាំងពីរលើកទឹកចិត្តឱ្យប្រជាជនផ្តល់ព័ត៌មាន។
+<p>ព័ត៌មានអំពីកន្លែងបញ្ចុះសព កាន់តែមានកម្រិត ហើយភាគីទាំងពីរលើកទឹកចិត្តឱ្យប្រជាជនផ្ដល់ព័ត៌មាន។
 គណៈកម្មាធិការនឹងបន្តកសាង ជួសជុល និងថែរក្សាវិមានមិត្តភាពកម្ពុជា-វៀតណាម ហើយរដ្ឋាភិបាលវៀតណាម
 បានប្រគល់ជំនួយហិរញ្ញវត្ថុឆ្នាំ២០២៥ ជូនគណៈកម្មាធិការកម្ពុជា។</p>
 """,
@@ -471,10 +376,8 @@ def _load_news(session: Session) -> int:
 
 
 def load_demo_content(session: Session) -> str:
-    """Sample monuments, the repatriation and help pages, cited figures and news; skips what exists."""
-    monuments = _load_monuments(session)
+    """The repatriation and help pages, cited figures and news; skips what exists."""
     pages = _load_pages(session)
     figures = _load_figures(session)
     news = _load_news(session)
-    return (f"Content: {monuments} sample monuments, {pages} pages, {figures} cited figures, "
-            f"{news} news items added.")
+    return f"Content: {pages} pages, {figures} cited figures, {news} news items added."

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 import segno
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -277,7 +277,7 @@ def _cell(key: str, value: Any, locale: str) -> str:
         return ""
     if isinstance(value, bool):
         with force_locale(locale):
-            return str(_l("Yes") if value else _l("No"))
+            return str(lazy_pgettext("data value", "Yes") if value else lazy_pgettext("data value", "No"))
     if key in {"latitude", "longitude"}:
         return f"{value:.6f}"
     if key in NUMERIC:

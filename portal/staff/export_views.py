@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, g, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -55,7 +55,7 @@ def _filter_summary(form: QueueFilterForm) -> list[tuple[str, str]]:
         summary.append((str(form.created_to.label.text), form.created_to.data.isoformat()))
     for flag in (form.mine, form.has_photos, form.has_contact):
         if flag.data:
-            summary.append((str(flag.label.text), _("Yes")))
+            summary.append((str(flag.label.text), pgettext("data value", "Yes")))
     if form.q.data:
         summary.append((_("Search"), form.q.data))
     return summary
