@@ -249,10 +249,8 @@ def _public_urls(app, session, lang: str) -> list[str]:
     from sqlalchemy import select
 
     urls += [f"/{lang}/news/{slug}" for slug in session.scalars(select(NewsItem.slug)).all()]
-    # Monument pages are left out for now: their sources list (publishers, web addresses) is being
-    # rewritten with the real monuments and does not yet mark its languages. Add them back with:
-    # urls += [f"/{lang}/monuments/{slug}" for slug in session.scalars(select(Monument.slug)).all()]
-    assert session.scalars(select(Monument.slug)).first() is not None
+    # Monument pages: each source's title and publisher carry the report's own language.
+    urls += [f"/{lang}/monuments/{slug}" for slug in session.scalars(select(Monument.slug)).all()]
     return urls
 
 

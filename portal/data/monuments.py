@@ -106,7 +106,7 @@ MONUMENTS: tuple[ReviewedMonument, ...] = (
                     "woman holding a baby."),
             Fact(("asiaphotos",),
                  vi="Vị trí trên bản đồ (11,55871; 104,93277) theo trang ảnh Asiaphotos.org.",
-                 km="ទីតាំងលើផែនទី (១១.៥៥៨៧១, ១០៤.៩៣២៧៧) តាមគេហទំព័ររូបថត Asiaphotos.org។",
+                 km="ទីតាំងលើផែនទី (១១.៥៥៨៧១, ១០៤.៩៣២៧៧) តាមគេហទំព័ររូបថតដែលបានដកស្រង់ខាងក្រោម។",
                  en="The position on the map (11.55871, 104.93277) is the one given by Asiaphotos.org."),
         ),
         notes="Wikipedia's page and a photographer's site; no Vietnamese press report found yet.",
@@ -175,7 +175,7 @@ MONUMENTS: tuple[ReviewedMonument, ...] = (
                  vi="Việc nâng cấp đài bắt đầu năm 2016. Ngày 4 tháng 1 năm 2017, đài và công viên Domrey Chonkla "
                     "được khánh thành, khi nhân dân hai nước kỷ niệm 38 năm chiến thắng chế độ diệt chủng Pol Pot.",
                  km="ការកែលម្អវិមាននេះបានចាប់ផ្ដើមនៅឆ្នាំ២០១៦។ នៅថ្ងៃទី៤ ខែមករា ឆ្នាំ២០១៧ វិមាន និងសួន "
-                    "Domrey Chonkla ត្រូវបានសម្ពោធ ខណៈប្រជាជននៃប្រទេសទាំងពីរ ប្រារព្ធខួប៣៨ឆ្នាំ "
+                    "ដំរីជល់គ្នា ត្រូវបានសម្ពោធ ខណៈប្រជាជននៃប្រទេសទាំងពីរ ប្រារព្ធខួប៣៨ឆ្នាំ "
                     "នៃជ័យជម្នះលើរបបប្រល័យពូជសាសន៍ ប៉ុល ពត។",
                  en="Its upgrade began in 2016. The monument and Domrey Chonkla park were inaugurated on 4 January "
                     "2017, as both peoples marked 38 years since the victory over the genocidal Pol Pot regime."),
@@ -238,7 +238,7 @@ MONUMENTS: tuple[ReviewedMonument, ...] = (
                  vi="Kế hoạch trùng tu, nâng cấp 17 đài được Thủ tướng Campuchia Hun Sen và Chủ tịch Ủy ban Trung "
                     "ương Mặt trận Tổ quốc Việt Nam Nguyễn Thiện Nhân thống nhất tại buổi làm việc cuối năm 2013.",
                  km="ផែនការជួសជុល និងកែលម្អវិមានទាំង ១៧ ត្រូវបានឯកភាពដោយនាយករដ្ឋមន្ត្រីកម្ពុជា ហ៊ុន សែន "
-                    "និងប្រធានគណៈកម្មាធិការកណ្ដាលរណសិរ្សមាតុភូមិវៀតណាម Nguyễn Thiện Nhân "
+                    "និងប្រធានគណៈកម្មាធិការកណ្ដាលរណសិរ្សមាតុភូមិវៀតណាម ង្វៀន ធៀន ញ៉ាន់ "
                     "ក្នុងជំនួបការងារនៅចុងឆ្នាំ២០១៣។",
                  en="The plan to restore and upgrade the 17 monuments was agreed by Cambodia's Prime Minister "
                     "Hun Sen and the President of the Vietnam Fatherland Front Central Committee, Nguyễn Thiện "
@@ -503,7 +503,7 @@ MONUMENTS: tuple[ReviewedMonument, ...] = (
             "en": "Việt Nam–Cambodia Friendship Monument, Koh Kong",
         },
         sources=(
-            Source("kbchn", "kbchn.net", "Thế giới (section page quoting the report)", "",
+            Source("kbchn", "kbchn.net", "Thế giới", "",
                    "http://kbchn.net/the-gioi", "vi"),
         ),
         facts=(
@@ -541,7 +541,7 @@ MONUMENTS: tuple[ReviewedMonument, ...] = (
                     "Xuân Phúc.",
                  km="វិមាននេះត្រូវបានសម្ពោធនៅថ្ងៃទី២០ ខែតុលា ឆ្នាំ២០១៨ នៅក្រុងកែប ទីរួមខេត្តកែប "
                     "ហើយជាវិមានទី១១ ដែលសាងសង់ក្រោមការណែនាំរបស់នាយករដ្ឋមន្ត្រីកម្ពុជា ហ៊ុន សែន "
-                    "និងនាយករដ្ឋមន្ត្រីវៀតណាម Nguyễn Xuân Phúc។",
+                    "និងនាយករដ្ឋមន្ត្រីវៀតណាម ង្វៀន ស៊ាន់ហ៊្វុក។",
                  en="The monument was inaugurated on 20 October 2018 in Kep, the provincial town, the 11th built "
                     "under the direction of Cambodia's Prime Minister Hun Sen and Việt Nam's Prime Minister "
                     "Nguyễn Xuân Phúc."),
@@ -578,7 +578,7 @@ MONUMENTS: tuple[ReviewedMonument, ...] = (
                     "Phát triển Tổ quốc Campuchia, cơ quan Tùy viên Quốc phòng Việt Nam và chính quyền tỉnh "
                     "Kratie phối hợp tổ chức.",
                  km="ពិធីសម្ពោធត្រូវបានប្រារព្ធនៅថ្ងៃទី២៣ ខែកុម្ភៈ មុនដំណើរទស្សនកិច្ចផ្លូវរដ្ឋរបស់"
-                    "អគ្គលេខាធិការ និងជាប្រធានរដ្ឋវៀតណាម Nguyễn Phú Trọng មកកាន់កម្ពុជា "
+                    "អគ្គលេខាធិការ និងជាប្រធានរដ្ឋវៀតណាម ង្វៀន ភូត្រុង មកកាន់កម្ពុជា "
                     "ដោយក្រុមប្រឹក្សាជាតិរណសិរ្សសាមគ្គីអភិវឌ្ឍន៍មាតុភូមិកម្ពុជា ការិយាល័យឧបសេនីយ៍ការពារជាតិវៀតណាម "
                     "និងអាជ្ញាធរខេត្តក្រចេះ សហការរៀបចំ។",
                  en="The inauguration was held on 23 February, just before the state visit to Cambodia of General "
