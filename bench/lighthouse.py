@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="portal-lighthouse-"))
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
     env.update({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
-                "PORTAL_RECEIPT_KEY": secrets.token_urlsafe(48), "PORTAL_DATABASE_URL": demo_database(workdir)})
+                "PORTAL_RECEIPT_KEY": secrets.token_urlsafe(48), "PORTAL_TOTP_KEY": secrets.token_urlsafe(48),
+                "PORTAL_DATABASE_URL": demo_database(workdir)})
     rows: list[tuple[str, str, dict[str, int], Path]] = []
     try:
         with running(Server("portal-lighthouse", "portal.wsgi:app", Gunicorn(2, 4), workdir, env, "/healthz")) as site:

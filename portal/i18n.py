@@ -17,6 +17,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 from werkzeug.routing import BaseConverter
 
@@ -27,6 +28,10 @@ LOCALES: tuple[str, ...] = LANGUAGES
 LANGUAGE_COOKIE = "portal_lang"
 # Names of the languages in themselves, for the switcher.
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "km": "ខ្មែរ", "en": "English"}
+# Names of the languages in the page's language, for use inside a sentence ("received in Khmer").
+LANGUAGE_NAMES_IN_SENTENCES = {"vi": _l("Vietnamese"), "km": _l("Khmer"), "en": _l("English")}
+# Vietnamese writes a long date "ngày 1 tháng 12 năm 2026"; Babel's own pattern gives "1 tháng 12, 2026".
+LONG_DATE_PATTERNS = {"vi": "'ngày' d 'tháng' M 'năm' y"}
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
@@ -43,7 +48,8 @@ def init_app(app: Flask) -> None:
     app.url_value_preprocessor(_pull_language)
     app.url_defaults(_add_language)
     app.jinja_env.globals.update(
-        LOCALES=LOCALES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_locale=current_locale,
+        LOCALES=LOCALES, LANGUAGE_NAMES=LANGUAGE_NAMES, LANGUAGE_NAMES_IN_SENTENCES=LANGUAGE_NAMES_IN_SENTENCES,
+        current_locale=current_locale,
         url_in_language=url_in_language, url_with_query=url_with_query,
     )
     app.after_request(remember_language)
@@ -118,6 +124,8 @@ def format_number(value: int | float) -> str:
 
 
 def format_day(value: date | datetime, fmt: str = "long") -> str:
+    if fmt == "long":
+        fmt = LONG_DATE_PATTERNS.get(current_locale(), fmt)
     return localise_digits(babel_format_date(value, fmt))
 
 
@@ -136,14 +144,25 @@ def _is_latin(char: str) -> bool:
     return char.isascii() or "\u00c0" <= char <= "\u024f" or "\u1e00" <= char <= "\u1eff"
 
 
+# Punctuation folded to a space: ``Kra-chê``, ``Kra.chê`` and ``Kra chê`` are one name. En and em
+# dashes (``Việt Nam–Campuchia``), ``%`` and ``_`` (searched literally) and symbols such as ``+`` stay.
+SEPARATORS = dict.fromkeys(map(ord, "-\u2010\u2011\u2043\ufe63\uff0d"       # hyphens
+                                    ".,;:!?…·/\\|()[]{}"                     # stops, slashes, brackets
+                                    "'\"`´\u02bc\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f«»‹›"  # quotes
+                                    "\u17d4\u17d5\u17d6"),                   # Khmer ។ ៕ ៖
+                           " ")
+
+
 def fold(text: str | None) -> str:
-    """Fold text for search: lower case, Latin diacritics gone, ``đ``→``d``, no zero-width marks.
+    """Fold text for search: lower case, Latin diacritics gone, ``đ``→``d``, no zero-width marks,
+    punctuation (hyphens, dots, commas, apostrophes, brackets, Khmer ``។``) read as a space.
 
     Combining marks are dropped only after Latin letters: Khmer vowel signs are combining
     marks too, and removing them would change the word.
     """
     if not text:
         return ""
+    text = text.translate(SEPARATORS)
     decomposed = unicodedata.normalize("NFD", text.translate(ZERO_WIDTH).replace("đ", "d").replace("Đ", "D"))
     kept: list[str] = []
     base_is_latin = False

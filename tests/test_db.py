@@ -205,3 +205,26 @@ def test_migration_0010_rounds_tipster_times_written_before_it(app, database_url
             assert "27" not in shown.split(" ")[1], (table, column, value)
         assert conn.scalar(select(Tip.id)) == tip_id
     engine.dispose()
+
+
+def test_migration_0011_folds_stored_search_text_again(app, database_url):
+    """Search text stored before hyphens read as spaces is folded again, so "kra che" finds it."""
+    from sqlalchemy import update
+
+    from portal import migrate
+    from portal.models.tip import Tip
+    from tests.tip_factory import make_tip
+
+    make_tip(app, place_description="Gò Mả, Kra-chê")
+    with app.app_context():
+        session = new_session()
+        session.execute(update(Tip).values(search_text="go ma, kra-che\nmo (ba ngoi)"))
+        session.commit()
+        session.close()
+    app.extensions["portal.engine"].dispose()
+    engine = make_engine(database_url)
+    migrate.downgrade(engine, "0010")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT search_text FROM tips")).scalar_one() == "go ma kra che\nmo ba ngoi"
+    engine.dispose()

@@ -45,6 +45,37 @@ def test_fold(text, folded):
     assert fold(text) == folded
 
 
+@pytest.mark.parametrize(("text", "folded"), [
+    ("Kra-chê", "kra che"),                  # a hyphen joins syllables: read as a space
+    ("Bát\u2011tam\u2011băng", "bat tam bang"),  # so does a non-breaking hyphen
+    ("Kra.chê,", "kra che"),                 # dots and commas too
+    ("O'Reang (Mondulkiri)", "o reang mondulkiri"),
+    ("“Nam Vang”", "nam vang"),               # quotes
+    ("ភ្នំពេញ។", "ភ្នំពេញ"),                    # the Khmer full stop; the word itself is kept
+    ("+855 12", "+855 12"),                  # symbols stay
+    ("50%_x", "50%_x"),                      # and % and _, which search takes literally
+])
+def test_fold_reads_punctuation_as_a_space(text, folded):
+    assert fold(text) == folded
+
+
+def test_fold_matches_a_hyphenated_name_with_the_spaced_one():
+    assert fold("Kra-chê") == fold("Kra Chê") == fold("kra che")
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("Kra-chê", "10"), ("kra che", "10"), ("Kra Tiê", "10"),
+    ("Nam Vang", "12"), ("nam-vang", "12"), ("Phnôm Pênh", "12"),
+    ("Bát-tam-băng", "02"), ("bat tam bang", "02"), ("Xiêm-Riệp", "17"),
+])
+def test_historical_colloquial_and_hyphenated_province_names_are_found(typed, code):
+    from portal import geo
+
+    assert geo.find_province(typed) == code
+    assert any(fold(typed) == fold(name) or fold(typed).replace(" ", "") == fold(name).replace(" ", "")
+               for name in geo.province_names(code))
+
+
 def test_fold_makes_typed_without_diacritics_match():
     assert fold("tuong dai") in fold("Tượng đài hữu nghị")
 

@@ -15,11 +15,13 @@ from portal import geo
 from portal.config import SETTINGS
 from portal.db import get_session
 from portal.i18n import (
+    LANGUAGE_NAMES_IN_SENTENCES,
     LOCALES,
     current_locale,
     fold,
     format_number,
     locale_dependent,
+    localise_digits,
     preferred_locale,
     url_in_language,
 )
@@ -28,7 +30,7 @@ from portal.public import bp
 from portal.services import charts, field_outcomes  # noqa: F401  (field_outcomes: figures recorded through this portal)
 from portal.services import content as content_service
 
-LANGUAGE_LABELS = {"vi": _l("Vietnamese"), "km": _l("Khmer"), "en": _l("English")}
+LANGUAGE_LABELS = LANGUAGE_NAMES_IN_SENTENCES
 OG_LOCALES = {"vi": "vi_VN", "km": "km_KH", "en": "en_US"}
 UNIT_TITLES = {"sets": _l("Sets of remains"), "teams": _l("Search teams")}
 CONTACT_SETTINGS = ("CONTACT_PHONE", "CONTACT_ZALO", "CONTACT_ADDRESS")
@@ -182,7 +184,7 @@ def statistics() -> str:
 def _season_title(season: str | None) -> str:
     if season is None:
         return _("all dry seasons")
-    return _("dry season %(season)s", season=content_service.season_label(season))
+    return _("dry season %(season)s", season=localise_digits(content_service.season_label(season)))
 
 
 def _bar_label(row: content_service.FigureRow) -> str:

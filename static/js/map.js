@@ -1,6 +1,8 @@
-/* Maps on demand: Leaflet (static/vendor/leaflet-1.9.4) loads only when the visitor presses
-   "Show map" or scrolls the map's place into view. Without JavaScript the page already shows the
-   coordinates and links to OpenStreetMap and Google Maps. Everything the script needs comes from
+/* Maps on a tap: Leaflet (static/vendor/leaflet-1.9.4) and the tiles load only when the visitor
+   presses "Show map" (never on scrolling: tiles cost a slow line dearly). When the tiles do not come,
+   the page says so in words next to the coordinates and the outside map links, instead of leaving a
+   grey box. Without JavaScript the page already shows the coordinates and links to OpenStreetMap
+   and Google Maps. Everything the script needs comes from
    data- attributes on the [data-map] element; it adds no inline <style> and no inline script. */
 (function () {
   "use strict";
@@ -46,6 +48,14 @@
     }
   }
 
+  /* The words go into the status line above the map (role="status"), beside the coordinates and
+     the links, so a screen reader hears them too. */
+  function tilesFailed(slot, yes) {
+    var status = slot.mapStatus;
+    if (!status) { return; }
+    status.textContent = yes ? (slot.dataset.tilesFailedLabel || slot.dataset.errorLabel || "") : "";
+  }
+
   function showMap(slot) {
     if (slot.dataset.state === "loading" || slot.dataset.state === "shown") {
       return;
@@ -68,11 +78,26 @@
       // Leaflet guesses its image folder from its stylesheet's URL, which carries a ?v= hash here.
       L.Icon.Default.imagePath = slot.dataset.leafletCss.split("?")[0].replace(/[^\/]*$/, "") + "images/";
       var map = L.map(canvas, { scrollWheelZoom: false }).setView([lat, lon], zoom);
-      L.tileLayer(slot.dataset.tileUrl, {
+      var tiles = L.tileLayer(slot.dataset.tileUrl, {
         maxZoom: 19,
         attribution: '<a href="https://www.openstreetmap.org/copyright">' +
           escapeHtml(slot.dataset.attribution || "OpenStreetMap") + "</a>"
-      }).addTo(map);
+      });
+      var loaded = 0;
+      var failed = 0;
+      tiles.on("tileload", function () {
+        loaded += 1;
+        slot.classList.remove("map-tiles-failed");
+        tilesFailed(slot, false);
+      });
+      tiles.on("tileerror", function () {
+        failed += 1;
+        if (!loaded) {
+          slot.classList.add("map-tiles-failed");
+          tilesFailed(slot, true);
+        }
+      });
+      tiles.addTo(map);
       L.marker([lat, lon], {
         alt: slot.dataset.markerLabel || "",
         title: slot.dataset.markerLabel || "",
@@ -103,18 +128,12 @@
     placeholder.appendChild(status);
     slot.appendChild(placeholder);
     slot.classList.add("map-ready");
-
-    if ("IntersectionObserver" in window) {
-      var observer = new IntersectionObserver(function (entries) {
-        entries.forEach(function (entry) {
-          if (entry.isIntersecting) {
-            observer.disconnect();
-            showMap(slot);
-          }
-        });
-      }, { threshold: 0.5 });
-      observer.observe(slot);
-    }
+    // A line above the map for "the tiles did not load": outside the map box, which Leaflet owns.
+    var notice = document.createElement("p");
+    notice.className = "map-notice";
+    notice.setAttribute("role", "status");
+    slot.parentNode.insertBefore(notice, slot);
+    slot.mapStatus = notice;
   }
 
   document.querySelectorAll("[data-map]").forEach(prepare);

@@ -1,0 +1,169 @@
+"""The audit log in words, for the people who read it: a tip's history and the admins' audit page.
+
+An entry is stored as codes (``tip.transition`` with ``{"from": "in_review", "to": "verified"}``);
+staff read a sentence in their own language ("Moved from In review to Verified"), with the stored
+values turned into their labels (``portal.labels``), and the time written the way their language
+writes it. The codes stay in the database and in exports; only the page changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_datetime, get_locale, get_timezone, gettext, ngettext
+from flask_babel import lazy_gettext as _l
+
+from portal.i18n import localise_digits
+from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from portal.models.audit import AuditEntry
+from portal.models.tip import TipChannel, TipOutcome, TipStatus
+
+# A tip's fields as a moderator names them, for "Removed: …".
+FIELD_NAMES = {
+    "place_description": _l("Description of the place"), "local_name": _l("Old or local name"),
+    "coordinates": _l("Coordinates"), "what_seen": _l("What they saw or heard"), "period": _l("When"),
+    "fallen_names": _l("Names of the fallen"), "fallen_unit": _l("Unit"), "fallen_hometown": _l("Home town"),
+    "on_behalf_relationship": _l("Sent on behalf of someone"), "contact_name": _l("Name"),
+    "contact_phone": _l("Phone"), "contact_email": _l("E-mail"),
+    "contact_messaging": _l("Zalo, Telegram or Facebook"), "message": _l("a message"), "photo": _l("a photo"),
+}
+# One sentence per action that needs no detail.
+PLAIN = {
+    "tip.note_added": _l("Added an internal note."),
+    "tip.message_sent": _l("Sent a message to the tipster."),
+    "tip.contact_viewed": _l("Looked at the contact details."),
+    "staff.signed_out": _l("Signed out."),
+    "staff.session_ended": _l("A session ended."),
+    "staff.account_created": _l("Created a staff account."),
+    "staff.setup_link_opened": _l("Opened the set-up link."),
+    "staff.setup_completed": _l("Finished setting up the account."),
+    "staff.sign_in_failed": _l("A sign-in failed."),
+    "staff.sign_in_slowed": _l("Sign-in slowed down after failed attempts."),
+    "staff.sign_in": _l("Signed in."),
+    "staff.signed_out_everywhere": _l("Signed out on every device."),
+    "staff.role_changed": _l("Changed a staff member's role."),
+    "staff.account_enabled": _l("Turned an account on."),
+    "staff.account_disabled": _l("Turned an account off."),
+    "staff.second_factor_reset": _l("Reset a staff member's sign-in codes."),
+    "staff.totp_key_rotated": _l("Re-encrypted the sign-in code keys."),
+}
+CONTENT = {
+    "created": _l("Created %(what)s."), "updated": _l("Changed %(what)s."), "deleted": _l("Deleted %(what)s."),
+    "added": _l("Added %(what)s."),
+}
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One entry as it reads: when, who, what happened and the details that matter, all in words."""
+
+    entry: AuditEntry
+    when: str
+    who: str
+    what: str
+    details: tuple[str, ...]
+
+
+def moment(value: datetime, width: str = "short") -> str:
+    """A staff-facing time in the page's language. Khmer: CLDR's Khmer patterns still say "AM"/"PM"
+    in English, so Khmer pages get the 24-hour clock with Khmer digits (១៥:៣០). Remembered per
+    language, zone and moment: a queue page shows the same few moments many times."""
+    return _moment(str(get_locale()), str(get_timezone()), value, width)
+
+
+@lru_cache(maxsize=2048)
+def _moment(locale: str, zone: str, value: datetime, width: str) -> str:
+    if locale == "km":
+        pattern = "d/M/yyyy HH:mm" if width == "short" else "d MMMM y, HH:mm"
+        return localise_digits(format_datetime(value, pattern))
+    return localise_digits(format_datetime(value, width))
+
+
+def _status(value: Any) -> str:
+    try:
+        return str(STATUS_LABELS[TipStatus(value)])
+    except ValueError:
+        return str(value)
+
+
+def _what(entry: AuditEntry) -> str:
+    d: dict[str, Any] = entry.detail or {}
+    action = entry.action
+    if action == "tip.received":
+        channel = d.get("channel") or entry.subject
+        try:
+            how = str(CHANNEL_LABELS[TipChannel(channel)])
+        except ValueError:
+            how = str(channel or "")
+        return gettext("Tip received (%(channel)s).", channel=how)
+    if action == "tip.followup":
+        return gettext("The tipster wrote again.")
+    if action == "tip.transition":
+        return gettext("Moved from “%(source)s” to “%(target)s”.", source=_status(d.get("from")),
+                       target=_status(d.get("to")))
+    if action == "tip.assigned":
+        if d.get("assignee"):
+            return gettext("Assigned to %(name)s.", name=d["assignee"])
+        return gettext("No longer assigned to anyone.")
+    if action == "tip.redacted":
+        field = FIELD_NAMES.get(str(d.get("field")), d.get("field"))
+        return gettext("Removed for good: %(field)s.", field=field)
+    if action == "tip.exported":
+        if d.get("include_contact"):
+            return gettext("Exported (%(format)s), with contact details.", format=str(d.get("format", "")).upper())
+        return gettext("Exported (%(format)s).", format=str(d.get("format", "")).upper())
+    if action == "tips.exported":
+        count = int(d.get("count", 0))
+        return ngettext("%(num)s tip exported (%(format)s).", "%(num)s tips exported (%(format)s).", count,
+                        format=str(d.get("format", "")).upper())
+    if action == "tip.purged":
+        return gettext("Contact details and photos removed after %(days)s days, as the retention rule says.",
+                       days=localise_digits(str(d.get("retention_days", ""))))
+    if action in PLAIN:
+        return str(PLAIN[action])
+    if action.startswith("content."):
+        kind, _, verb = action.removeprefix("content.").rpartition("_")
+        template = CONTENT.get(verb)
+        if template is not None:
+            return str(template) % {"what": entry.subject or kind}
+    return action
+
+
+def _details(entry: AuditEntry) -> tuple[str, ...]:
+    d: dict[str, Any] = entry.detail or {}
+    lines: list[str] = []
+    if entry.action in ("tip.received", "tip.followup") and d.get("photos"):
+        count = int(d["photos"])
+        lines.append(ngettext("%(num)s photo", "%(num)s photos", count))
+    if entry.action == "tip.transition":
+        if d.get("reason"):
+            lines.append(gettext("Reason: %(reason)s", reason=d["reason"]))
+        if d.get("duplicate_of"):
+            lines.append(gettext("Repeats tip #%(id)s", id=d["duplicate_of"]))
+        if d.get("outcome"):
+            try:
+                outcome = str(OUTCOME_LABELS[TipOutcome(d["outcome"])])
+            except ValueError:
+                outcome = str(d["outcome"])
+            lines.append(gettext("Outcome: %(outcome)s", outcome=outcome))
+        if d.get("team"):
+            lines.append(gettext("Search team: %(team)s", team=d["team"]))
+        if d.get("remains_count") is not None and "remains_count" in d:
+            lines.append(gettext("Sets of remains: %(count)s", count=localise_digits(str(d["remains_count"]))))
+    if entry.action == "tips.exported" and d.get("include_contact"):
+        lines.append(gettext("With contact details."))
+    return tuple(lines)
+
+
+def describe(entry: AuditEntry) -> AuditLine:
+    return AuditLine(entry=entry, when=moment(entry.created_at), who=entry.actor_name or "—",
+                     what=_what(entry), details=_details(entry))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(describe_audit=describe)
+    app.jinja_env.filters["staff_time"] = moment
