@@ -14,10 +14,10 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_datetime, get_locale, get_timezone, gettext, ngettext
+from flask_babel import get_locale, get_timezone, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from portal.i18n import localise_digits
+from portal.i18n import format_moment, localise_digits
 from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.audit import AuditEntry
 from portal.models.tip import TipChannel, TipOutcome, TipStatus
@@ -69,18 +69,14 @@ class AuditLine:
 
 
 def moment(value: datetime, width: str = "short") -> str:
-    """A staff-facing time in the page's language. Khmer: CLDR's Khmer patterns still say "AM"/"PM"
-    in English, so Khmer pages get the 24-hour clock with Khmer digits (១៥:៣០). Remembered per
+    """A staff-facing time in the page's language (``portal.i18n.format_moment``), remembered per
     language, zone and moment: a queue page shows the same few moments many times."""
     return _moment(str(get_locale()), str(get_timezone()), value, width)
 
 
 @lru_cache(maxsize=2048)
-def _moment(locale: str, zone: str, value: datetime, width: str) -> str:
-    if locale == "km":
-        pattern = "d/M/yyyy HH:mm" if width == "short" else "d MMMM y, HH:mm"
-        return localise_digits(format_datetime(value, pattern))
-    return localise_digits(format_datetime(value, width))
+def _moment(_locale: str, _zone: str, value: datetime, width: str) -> str:
+    return format_moment(value, width)
 
 
 def _status(value: Any) -> str:

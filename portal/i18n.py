@@ -32,6 +32,8 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "km": "ខ្មែរ", "en": "Englis
 LANGUAGE_NAMES_IN_SENTENCES = {"vi": _l("Vietnamese"), "km": _l("Khmer"), "en": _l("English")}
 # Vietnamese writes a long date "ngày 1 tháng 12 năm 2026"; Babel's own pattern gives "1 tháng 12, 2026".
 LONG_DATE_PATTERNS = {"vi": "'ngày' d 'tháng' M 'năm' y"}
+KHMER_MOMENT_PATTERNS = {"short": "d/M/yyyy HH:mm", "medium": "d MMMM y, HH:mm", "long": "d MMMM y, HH:mm:ss",
+                         "full": "EEEE d MMMM y, HH:mm:ss"}
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
@@ -130,6 +132,10 @@ def format_day(value: date | datetime, fmt: str = "long") -> str:
 
 
 def format_moment(value: datetime, fmt: str = "medium") -> str:
+    """A date and time in the page's language. CLDR's Khmer patterns say "AM"/"PM" in English:
+    Khmer pages get the 24-hour clock (with Khmer digits, ១៥:៣០) instead."""
+    if current_locale() == "km":
+        fmt = KHMER_MOMENT_PATTERNS.get(fmt, fmt)
     return localise_digits(babel_format_datetime(value, fmt))
 
 
