@@ -171,13 +171,23 @@ def test_postgres_really_runs(app):
             assert "PostgreSQL" in conn.execute(text("SELECT version()")).scalar()
 
 
+def _migrated_again_from(app, database_url: str, revision: str):
+    """The app's database taken back to ``revision`` and up to the head again (a data migration runs)."""
+    from portal import migrate
+
+    app.extensions["portal.engine"].dispose()
+    engine = make_engine(database_url)
+    migrate.downgrade(engine, revision)
+    migrate.upgrade(engine)
+    return engine
+
+
 def test_migration_0010_rounds_tipster_times_written_before_it(app, database_url):
     """Times stored to the microsecond before issue #13 could be matched to an access log."""
     from datetime import UTC, datetime
 
     from sqlalchemy import select, update
 
-    from portal import migrate
     from portal.models.tip import Tip
     from portal.services.tips import add_followup
     from tests.tip_factory import make_tip
@@ -192,10 +202,7 @@ def test_migration_0010_rounds_tipster_times_written_before_it(app, database_url
         session.execute(update(Tip).values(updated_at=precise))
         session.commit()
         session.close()
-    app.extensions["portal.engine"].dispose()
-    engine = make_engine(database_url)
-    migrate.downgrade(engine, "0009")
-    migrate.upgrade(engine)
+    engine = _migrated_again_from(app, database_url, "0009")
     with engine.connect() as conn:
         for table, column in (("tips", "created_at"), ("tips", "updated_at"), ("tip_photos", "created_at"),
                               ("tip_messages", "created_at")):
@@ -211,7 +218,6 @@ def test_migration_0011_folds_stored_search_text_again(app, database_url):
     """Search text stored before hyphens read as spaces is folded again, so "kra che" finds it."""
     from sqlalchemy import update
 
-    from portal import migrate
     from portal.models.tip import Tip
     from tests.tip_factory import make_tip
 
@@ -221,10 +227,7 @@ def test_migration_0011_folds_stored_search_text_again(app, database_url):
         session.execute(update(Tip).values(search_text="go ma, kra-che\nmo (ba ngoi)"))
         session.commit()
         session.close()
-    app.extensions["portal.engine"].dispose()
-    engine = make_engine(database_url)
-    migrate.downgrade(engine, "0010")
-    migrate.upgrade(engine)
+    engine = _migrated_again_from(app, database_url, "0010")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT search_text FROM tips")).scalar_one() == "go ma kra che\nmo ba ngoi"
     engine.dispose()

@@ -63,6 +63,20 @@ def live_server(live_app: Flask) -> Iterator[LiveServer]:
     server.stop()
 
 
+@pytest.fixture
+def site(live_app: Flask, live_server: LiveServer) -> LiveServer:
+    """The live portal with the demo content (real monuments, sample news, figures and tips)."""
+    from tests.content_helpers import load_demo
+
+    session = live_app.extensions["portal.sessionmaker"]()
+    try:
+        with live_app.app_context():
+            load_demo(session)
+    finally:
+        session.close()
+    return live_server
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():

@@ -19,10 +19,8 @@ import json
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from tests.browser.conftest import ARTIFACTS, PHONE, LiveServer, screenshot
-from tests.content_helpers import load_demo
 
 THROTTLE = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
 READABLE_GOAL_MS = 1600
@@ -58,15 +56,6 @@ READ = """() => new Promise(resolve => setTimeout(() => {
 }, 500))"""
 
 
-@pytest.fixture
-def site(live_app: Flask, live_server: LiveServer) -> LiveServer:
-    session = live_app.extensions["portal.sessionmaker"]()
-    try:
-        with live_app.app_context():
-            load_demo(session)
-    finally:
-        session.close()
-    return live_server
 
 
 def cold_throttled_load(browser: Any, url: str, name: str | None = None) -> dict[str, Any]:

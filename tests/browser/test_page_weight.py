@@ -15,10 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from flask import Flask
 
 from tests.browser.conftest import PHONE, LiveServer, screenshot
-from tests.content_helpers import load_demo
 
 LANGUAGES = ("vi", "km", "en")
 PAGES = {
@@ -41,16 +39,6 @@ class Transfer:
     encoding: str
 
 
-@pytest.fixture
-def site(live_app: Flask, live_server: LiveServer) -> LiveServer:
-    """The live portal with the demo content (sample monuments, news, figures)."""
-    session = live_app.extensions["portal.sessionmaker"]()
-    try:
-        with live_app.app_context():
-            load_demo(session)
-    finally:
-        session.close()
-    return live_server
 
 
 @pytest.fixture
