@@ -21,11 +21,13 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 
+from portal.services.exports import FORMATS
+
+# Text types (woff2, JPEG and PNG are compressed already), and every export format's own type.
 COMPRESSIBLE = frozenset({
-    "text/html", "text/css", "text/plain", "text/csv", "application/javascript", "text/javascript",
-    "application/json", "application/geo+json", "image/svg+xml", "application/xml",
-    "application/atom+xml", "application/gpx+xml",
-})
+    "text/html", "text/css", "text/plain", "application/javascript", "text/javascript",
+    "application/json", "image/svg+xml", "application/xml", "application/atom+xml",
+} | {fmt.media_type.split(";")[0].strip() for fmt in FORMATS.values()})
 MIN_COMPRESS_BYTES = 500
 YEAR = 365 * 24 * 3600
 # How long a file's hash is trusted before the file is looked at again (a deploy shows within this).

@@ -12,10 +12,10 @@ from flask_babel import gettext as _
 
 from portal import migrate
 from portal.db import engine, new_session
+from portal.demo import load_demo
 from portal.i18n import in_cli_language
 from portal.services import backup as backups
 from portal.services import retention
-from portal.services.demo import load_demo
 from portal.services.reviewed_monuments import load_reviewed_monuments
 
 db_cli = AppGroup("db", help="Create, upgrade and inspect the database schema.")

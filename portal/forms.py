@@ -7,6 +7,7 @@ from typing import Any
 from flask_babel import get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import FileStorage
 from wtforms import StringField
 from wtforms.fields import FileField
@@ -96,3 +97,19 @@ def honeypot_field() -> StringField:
 
 class ButtonForm(PortalForm):
     """An empty form for POST-only buttons (sign out, transitions): just the CSRF token."""
+
+
+def check_button(form: PortalForm | None = None) -> bool:
+    """The one CSRF check of a POST-only button, first thing in its view.
+
+    Validates ``form`` (an empty :class:`ButtonForm` unless given): a missing or expired CSRF
+    token raises ``CSRFError``, which answers with the usual "form expired" page (400), so
+    nothing is done. Returns whether the form's other fields are valid. Views that call it are
+    marked ``form_checks_csrf`` (or are already checked by ``protect_posts``), so this follows
+    ``WTF_CSRF_ENABLED``.
+    """
+    form = ButtonForm() if form is None else form
+    valid = form.validate_on_submit()
+    if form.csrf_failed:
+        raise CSRFError("The CSRF token is missing or expired.")
+    return valid

@@ -50,7 +50,7 @@ def make_figure(session: Session, value: int, *, season: str | None = "2024-2025
 
 def load_demo(session: Session) -> None:
     """What a fresh install shows: the reviewed monuments (with sources), then the demo content."""
-    from portal.services.content_demo import load_demo_content
+    from portal.demo.content import load_demo_content
     from portal.services.reviewed_monuments import load_reviewed_monuments
 
     load_reviewed_monuments(session)

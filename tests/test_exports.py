@@ -249,6 +249,57 @@ def test_field_sheets_for_many_tips_in_the_chosen_language(app, client, moderato
     assert audit_entries(app, "tips.exported")[0].detail["format"] == "sheets"
 
 
+@pytest.mark.parametrize(("lang", "message"), [("en", "Not a valid choice."), ("vi", "Lựa chọn không hợp lệ.")],
+                         ids=["en", "vi"])
+def test_an_unknown_format_is_refused_and_nothing_is_exported(app, client, moderator, tips, lang, message):
+    login(client, moderator, lang=lang)
+    response = export(client, "?province=17", lang=lang, format="pdf", language=lang)
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "Content-Disposition" not in response.headers
+    assert message in response.text
+    assert audit_entries(app, "tips.exported") == []
+    with pytest.raises(exports.UnknownFormat):  # never a silent fallback to .html
+        exports.export_format("pdf")
+
+
+def test_every_format_is_offered_and_downloads_with_its_own_type_and_extension(app, client, moderator, tips):
+    from portal import assets
+    from portal.staff.export_forms import ExportForm
+
+    login(client, moderator, lang="en")
+    with app.test_request_context("/en/staff/exports"):
+        offered = [(choice.value, str(choice.label)) for choice in ExportForm().format.iter_choices()]
+    assert offered == [(fmt.key, str(fmt.label)) for fmt in exports.FORMATS.values()]
+    for fmt in exports.FORMATS.values():
+        assert exports.export_format(fmt.key) is fmt
+        assert fmt.media_type.split(";")[0] in assets.COMPRESSIBLE, fmt.key
+        response = export(client, "?province=17", format=fmt.key)
+        if fmt.serialise is None:  # printed, not downloaded
+            assert response.status_code == 200 and response.headers["Content-Type"] == fmt.media_type
+            assert "Content-Disposition" not in response.headers
+        else:
+            assert_download(response, fmt.media_type, fmt.extension)
+            assert response.headers["Content-Type"] == fmt.media_type
+        assert audit_entries(app, "tips.exported")[-1].detail["format"] == fmt.key
+
+
+def test_one_entry_in_the_registry_is_all_a_new_format_takes(app, client, moderator, tips, monkeypatch):
+    def to_text(flat, locale, include_contact=False):
+        return "\n".join(f"#{tip.id} {tip.place_name}" for tip in flat).encode("utf-8")
+
+    text = exports.Format(key="txt", label="Plain text", extension="txt", media_type="text/plain; charset=utf-8",
+                          serialise=to_text)
+    monkeypatch.setitem(exports.FORMATS, text.key, text)
+    login(client, moderator, lang="en")
+    assert 'value="txt"' in client.get("/en/staff/exports").text
+    response = export(client, "?province=17", format="txt")
+    assert_download(response, "text/plain; charset=utf-8", "txt")
+    assert f"#{tips['siem_reap']} " in response.text
+    entry = audit_entries(app, "tips.exported")[0]
+    assert entry.detail["format"] == "txt" and entry.subject == "export:txt"
+
+
 @pytest.mark.parametrize("path", ["/en/staff/exports", "/en/staff/tips/{tip}/field-sheet"])
 def test_exports_are_for_moderators_and_admins_only(app, tips, path):
     url = path.format(tip=tips["siem_reap"])

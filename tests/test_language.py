@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from portal.services import content_demo
+from portal.demo import content as content_demo
 from tests.content_helpers import load_demo
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -4,7 +4,8 @@ killed with SIGKILL half-way, then every acknowledged tip is looked for in the d
 The portal runs as in production (4 gunicorn workers, CSRF on, SQLite with WAL and
 ``synchronous=FULL`` in a temporary file — or PostgreSQL in CI's second pass), with only the
 tip rate limit raised. 32 clients fill in the real form: GET it for a CSRF token and a session
-cookie, then POST multipart with a unique ``submission_id``, some with a small JPEG. Some
+cookie, then POST multipart with a unique ``submission_id``; some then send one or two small JPEGs,
+each on its own from the receipt page (photos follow the report). Some
 forms are sent twice at the same moment (a double tap), and a request cut off by the killed
 worker is sent again with the same form, as a tipster pressing the button again would.
 
@@ -22,6 +23,7 @@ import itertools
 import os
 import queue
 import random
+import re
 import threading
 import time
 from collections import Counter
@@ -171,18 +173,54 @@ class Run:
     killed_in: str = ""
     receipts_after_kill: int = 0
     problems: list[str] = field(default_factory=list)
+    photo_statuses: Counter[int | str] = field(default_factory=Counter)
     timed_out: bool = False
 
 
 def _post(run: Run, browser: Browser, token: str, submission: Submission) -> tuple[int | str, str]:
-    body, content_type = multipart(
-        [*submission.post_fields, ("csrf_token", token)],
-        [("photos", f"photo{n}.jpg", data, "image/jpeg") for n, data in enumerate(submission.photos)])
+    body, content_type = multipart([*submission.post_fields, ("csrf_token", token)])
     try:
         status, html = browser.post(f"/{submission.lang}/tips/new", body, content_type)
     except CONNECTION_ERRORS as exc:
         return type(exc).__name__, ""
     return status, html
+
+
+FOLLOWUP = re.compile(r'name="followup" type="hidden" value="([^"]+)"')
+
+
+def _send_photos(run: Run, browser: Browser, token: str, submission: Submission, html: str) -> None:
+    """Each photo on its own after the report, from the receipt page, as the tipster's browser sends
+    them; a broken connection sends the same photo again (a photo already stored is not stored twice)."""
+    followup = FOLLOWUP.search(html)
+    if followup is None:
+        with run.lock:
+            run.problems.append(f"#{submission.index}: receipt page without its photo form")
+        return
+    for n, data in enumerate(submission.photos):
+        for _attempt in range(3):
+            body, content_type = multipart([("csrf_token", token), ("followup", followup.group(1))],
+                                           [("photo", f"photo{n}.jpg", data, "image/jpeg")])
+            try:
+                status, _answer = browser.post(f"/{submission.lang}/tips/photos", body, content_type)
+            except CONNECTION_ERRORS as exc:
+                status = type(exc).__name__
+            with run.lock:
+                run.photo_statuses[status] += 1
+            if status == 201:
+                break
+            if not isinstance(status, str):
+                with run.lock:
+                    run.problems.append(f"#{submission.index}: photo {n} answered {status}")
+                return
+            browser.cookies.clear()  # a broken connection: reload the page as a visitor would
+            try:
+                token = browser.csrf_token(f"/{submission.lang}/tips/new")
+            except (RuntimeError, *CONNECTION_ERRORS):
+                continue
+        else:
+            with run.lock:
+                run.problems.append(f"#{submission.index}: photo {n}: connection broke three times")
 
 
 def _record(run: Run, submission: Submission, status: int | str, html: str) -> bool:
@@ -273,6 +311,8 @@ def client(run: Run) -> None:
             status, html = _post(run, browser, token, submission)
             sent += 1
             if not _record(run, submission, status, html):
+                if submission.photos and status in (200, 201):
+                    _send_photos(run, browser, token, submission, html)
                 break
             browser = None  # a broken connection: start again as a visitor reloading the page would
             if attempt == 2:
@@ -298,7 +338,7 @@ def test_no_acknowledged_tip_is_lost_when_a_worker_is_killed_under_load(load_dat
     submissions = make_submissions(run_id)
     server = Gunicorn(tmp_path / "server", env={
         "PORTAL_DATABASE_URL": url, "PORTAL_TIP_RATE_LIMIT": "1000000/hour",
-        "PORTAL_RECEIPT_RATE_LIMIT": "1000000/hour",
+        "PORTAL_RECEIPT_RATE_LIMIT": "1000000/hour", "PORTAL_PHOTO_RATE_LIMIT": "1000000/hour",
     }, workers=WORKERS)
     started = time.monotonic()
     try:
@@ -333,7 +373,8 @@ def test_no_acknowledged_tip_is_lost_when_a_worker_is_killed_under_load(load_dat
         "answers": {str(k): v for k, v in run.statuses.items()}, "broken_connections": broken,
         "receipts_after_kill": run.receipts_after_kill, "seconds": round(elapsed, 1),
         "worker_killed_during": run.killed_in,
-        "server_errors_500": run.statuses.get(500, 0),
+        "server_errors_500": run.statuses.get(500, 0) + run.photo_statuses.get(500, 0),
+        "photo_answers": {str(k): v for k, v in run.photo_statuses.items()},
     }
     write_figures("load", figures)
     late = f"the run passed its {DEADLINE:.0f} s deadline: {summary}\n{server.log_tail()}"
@@ -341,7 +382,7 @@ def test_no_acknowledged_tip_is_lost_when_a_worker_is_killed_under_load(load_dat
     assert not any(thread.is_alive() for thread in threads), late
     assert sent == SUBMISSIONS, summary
     assert run.problems == [], f"{summary}\n" + "\n".join(run.problems[:20]) + "\n" + server.log_tail()
-    assert 500 not in run.statuses, summary
+    assert 500 not in run.statuses and 500 not in run.photo_statuses, summary
 
     # The worker really died, the master replaced it, and tips kept coming after that.
     assert len(run.killed) == 1, summary
@@ -370,6 +411,8 @@ def _check_database(url: str, submissions: list[Submission]) -> int:
                 select(AuditEntry.tip_id).where(AuditEntry.action == "tip.received")).all())
             audit_photos = {entry.tip_id: entry.detail.get("photos") for entry in session.scalars(
                 select(AuditEntry).where(AuditEntry.action == "tip.received"))}
+            photos_added = Counter(session.scalars(
+                select(AuditEntry.tip_id).where(AuditEntry.action == "tip.photo_added")).all())
             orphan_photos = session.scalar(
                 select(func.count(TipPhoto.id)).outerjoin(Tip, Tip.id == TipPhoto.tip_id).where(Tip.id.is_(None)))
             messages = session.scalar(select(func.count(TipMessage.id)))
@@ -407,8 +450,10 @@ def _check_database(url: str, submissions: list[Submission]) -> int:
         failures += [f"#{submission.index}: {problem}" for problem in _compare(tip, submission)]
         if received[tip.id] != 1:
             failures.append(f"#{submission.index}: {received[tip.id]} 'tip.received' audit entries")
-        if audit_photos.get(tip.id) != len(submission.photos):
-            failures.append(f"#{submission.index}: audit says {audit_photos.get(tip.id)} photos")
+        if audit_photos.get(tip.id) != 0:  # the report travels without its photos
+            failures.append(f"#{submission.index}: the report's audit entry says {audit_photos.get(tip.id)} photos")
+        if photos_added[tip.id] != len(submission.photos):
+            failures.append(f"#{submission.index}: {photos_added[tip.id]} 'tip.photo_added' audit entries")
         for photo in tip.photos:
             if stored_photos[photo.id] != photo.sha256:
                 failures.append(f"#{submission.index}: photo {photo.id} bytes do not match their hash")

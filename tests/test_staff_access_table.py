@@ -27,7 +27,7 @@ MODERATOR, EDITOR, ADMIN = "moderator", "editor", "admin"
 EVERY_ROLE = frozenset({MODERATOR, EDITOR, ADMIN})
 
 EXPECTED: dict[str, str | frozenset[str]] = {
-    # sign-in and account set-up (portal/staff/views.py)
+    # sign-in and account set-up (portal/staff/signin_views.py)
     "staff.login": PUBLIC,
     "staff.login_code": PUBLIC,
     "staff.setup_link": PUBLIC,

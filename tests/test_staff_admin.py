@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from portal.db import new_session
 from portal.models.audit import AuditEntry
 from portal.models.staff import StaffRecoveryCode, StaffRole, StaffUser
-from portal.services import staff_accounts
+from portal.services import staff_accounts, staff_signin
 from tests.staff_fixtures import PASSWORD, StaffAccount, csrf_token, login
 
 SETUP_LINK = re.compile(r'id="setup-link" href="([^"]+)"')
@@ -56,7 +56,7 @@ def totp_secret(app, username: str) -> str:
     row = user_row(app, username)
     assert row is not None
     with app.app_context():
-        secret = staff_accounts.totp_secret_of(row)
+        secret = staff_signin.totp_secret_of(row)
     assert secret
     return secret
 

@@ -21,7 +21,7 @@ from portal.models.staff import (
     StaffSignInThrottle,
     StaffUser,
 )
-from portal.services import staff_accounts
+from portal.services import staff_accounts, staff_signin
 from portal.staff.access import MAX_SESSION_SECONDS, PENDING_KEY, SESSION_KEY
 from tests.conftest import make_app
 from tests.staff_fixtures import PASSWORD, StaffAccount, create_staff, csrf_token, forget_used_code, login
@@ -161,16 +161,16 @@ def test_totp_accepts_one_step_of_clock_drift_and_no_more(app, db_session, moder
 
 def _check_drift(db_session, moderator):
     totp = pyotp.TOTP(moderator.totp_secret)
-    with pytest.raises(staff_accounts.SignInFailed):
-        staff_accounts.check_second_factor(db_session, moderator.id, totp.at(T0 - timedelta(seconds=60)),
+    with pytest.raises(staff_signin.SignInFailed):
+        staff_signin.check_second_factor(db_session, moderator.id, totp.at(T0 - timedelta(seconds=60)),
                                            now=T0)
-    result = staff_accounts.check_second_factor(db_session, moderator.id,
+    result = staff_signin.check_second_factor(db_session, moderator.id,
                                                 totp.at(T0 - timedelta(seconds=30)), now=T0)
     assert result.method == "totp"
     # A later code is still fine; the same or an older one no longer is.
-    staff_accounts.check_second_factor(db_session, moderator.id, totp.at(T0), now=T0)
-    with pytest.raises(staff_accounts.SignInFailed):
-        staff_accounts.check_second_factor(db_session, moderator.id, totp.at(T0), now=T0)
+    staff_signin.check_second_factor(db_session, moderator.id, totp.at(T0), now=T0)
+    with pytest.raises(staff_signin.SignInFailed):
+        staff_signin.check_second_factor(db_session, moderator.id, totp.at(T0), now=T0)
 
 
 def test_recovery_code_works_once_only(app, moderator):
@@ -243,7 +243,7 @@ def test_sign_in_starts_a_fresh_session(app, client, moderator):
         sid = session[SESSION_KEY]["sid"]
     with app.app_context():
         db = new_session()
-        row = db.scalar(select(StaffSession).where(StaffSession.token_hash == staff_accounts.sha256(sid)))
+        row = db.scalar(select(StaffSession).where(StaffSession.token_hash == staff_signin.sha256(sid)))
         db.close()
     assert row is not None
     assert row.user_id == moderator.id
@@ -442,7 +442,7 @@ def new_link(app, username: str = "vanna", role: str = "moderator", language: st
 def totp_secret_of(app, username: str) -> str:
     """The account's TOTP secret in clear (it is stored encrypted)."""
     with app.app_context():
-        secret = staff_accounts.totp_secret_of(user_row(app, username))
+        secret = staff_signin.totp_secret_of(user_row(app, username))
     assert secret
     return secret
 
@@ -674,7 +674,7 @@ def test_the_cookie_carries_only_a_random_session_id_stored_hashed(app, client, 
         [row] = db.scalars(select(StaffSession)).all()
         db.close()
     assert row.user_id == moderator.id
-    assert row.token_hash == staff_accounts.sha256(sid)
+    assert row.token_hash == staff_signin.sha256(sid)
     assert sid not in row.token_hash
 
 
@@ -806,7 +806,7 @@ def test_totp_key_rotation_re_encrypts_every_secret(database_url, tmp_path):
     login(new_only.test_client(), legacy)
     old_only = make_app(database_url, tmp_path, TOTP_KEY=OLD_KEY)
     with old_only.app_context(), pytest.raises(staff_accounts.TotpKeyMissing):
-        staff_accounts.totp_secret_of(user_row(old_only, "rotating"))
+        staff_signin.totp_secret_of(user_row(old_only, "rotating"))
 
 
 @pytest.mark.parametrize("totp_key", [None, "", "short", "s" * 40, "r" * 40, f"{'t' * 40},short"])
@@ -842,8 +842,8 @@ def test_a_stranger_failing_fifty_times_does_not_keep_the_real_user_out(app, mod
     assert refused.status_code == 200
     assert "must wait" in error_text(refused.text)
     reasons = [d["reason"] for a, _s, d in audit_actions(app) if a == "staff.sign_in_failed"]
-    assert reasons.count("wrong_password") == staff_accounts.FREE_ATTEMPTS
-    assert reasons.count("slowed_down") == 50 - staff_accounts.FREE_ATTEMPTS + 1
+    assert reasons.count("wrong_password") == staff_signin.FREE_ATTEMPTS
+    assert reasons.count("slowed_down") == 50 - staff_signin.FREE_ATTEMPTS + 1
 
     office = from_address(app, OFFICE)
     login(office, moderator)
@@ -860,33 +860,33 @@ def test_a_stranger_failing_fifty_times_does_not_keep_the_real_user_out(app, mod
 
 def test_the_wait_grows_with_each_failure_and_ends_with_the_clock(app, db_session, moderator):
     with app.app_context():
-        for n in range(staff_accounts.FREE_ATTEMPTS):
-            with pytest.raises(staff_accounts.SignInFailed) as failure:
-                staff_accounts.check_password(db_session, moderator.username, "wrong", client=STRANGER,
+        for n in range(staff_signin.FREE_ATTEMPTS):
+            with pytest.raises(staff_signin.SignInFailed) as failure:
+                staff_signin.check_password(db_session, moderator.username, "wrong", client=STRANGER,
                                               now=T0 + timedelta(seconds=n))
             assert failure.value.reason == "wrong_password"
         waits = []
         at = T0 + timedelta(seconds=10)
         for _ in range(4):
-            with pytest.raises(staff_accounts.SignInFailed) as failure:
-                staff_accounts.check_password(db_session, moderator.username, moderator.password,
+            with pytest.raises(staff_signin.SignInFailed) as failure:
+                staff_signin.check_password(db_session, moderator.username, moderator.password,
                                               client=STRANGER, now=at)
             assert failure.value.reason == "slowed_down"
             waits.append(failure.value.wait_seconds)
             at += timedelta(seconds=failure.value.wait_seconds + 1)
-            with pytest.raises(staff_accounts.SignInFailed):
-                staff_accounts.check_password(db_session, moderator.username, "wrong again",
+            with pytest.raises(staff_signin.SignInFailed):
+                staff_signin.check_password(db_session, moderator.username, "wrong again",
                                               client=STRANGER, now=at)
         assert waits == sorted(waits)
         assert waits[-1] > waits[0]
         # Another address is never slowed down by the stranger.
-        user = staff_accounts.check_password(db_session, moderator.username, moderator.password,
+        user = staff_signin.check_password(db_session, moderator.username, moderator.password,
                                              client=OFFICE, now=at)
         assert user.id == moderator.id
         # Once the wait is over, the right password works from the stranger's address too.
         row = db_session.scalar(select(StaffSignInThrottle).where(StaffSignInThrottle.user_id == moderator.id))
         assert row is not None and row.blocked_until is not None
-        user = staff_accounts.check_password(db_session, moderator.username, moderator.password,
+        user = staff_signin.check_password(db_session, moderator.username, moderator.password,
                                              client=STRANGER, now=row.blocked_until + timedelta(seconds=1))
         assert user.id == moderator.id
 
@@ -901,7 +901,7 @@ def test_unknown_accounts_are_slowed_down_the_same_way(app, moderator):
 def test_wrong_codes_slow_down_that_client_only(app, moderator):
     stranger = from_address(app, STRANGER)
     post_password(stranger, moderator.username, moderator.password)
-    for _ in range(staff_accounts.FREE_ATTEMPTS - 1):
+    for _ in range(staff_signin.FREE_ATTEMPTS - 1):
         assert post_code(stranger, "000000").status_code == 200
     response = post_code(stranger, "000000")
     # The fifth wrong code sends the stranger back to the first step, where it must wait.
@@ -917,7 +917,7 @@ def test_wrong_codes_slow_down_that_client_only(app, moderator):
 
 def test_admins_are_told_which_accounts_are_under_attack(app, admin, moderator):
     stranger = from_address(app, STRANGER)
-    for _ in range(staff_accounts.FREE_ATTEMPTS + 2):
+    for _ in range(staff_signin.FREE_ATTEMPTS + 2):
         post_password(stranger, moderator.username, "wrong password")
     slowed = [(s, d) for a, s, d in audit_actions(app) if a == "staff.sign_in_slowed"]
     assert slowed

@@ -2,7 +2,9 @@
 
 Rich text is cleaned by :func:`portal.sanitize.clean_rich_text` here, whoever calls; every change
 refreshes the monument's folded search text, marks cached public pages stale and is audited.
-Callers run these inside ``portal.db.write_transaction``.
+Staff pages call the functions at the end (``edit_*``, ``remove_*``, ``upload_photo``), each of
+which opens its own ``portal.db.write_transaction``; the steps they are made of (``save_*``,
+``delete_*``, ``add_photo``, ``update_photo``) run inside a transaction their caller opened.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal import geo
 from portal.config import LANGUAGES
+from portal.db import write_transaction
 from portal.models.content import (
     Figure,
     FigureText,
@@ -30,6 +33,7 @@ from portal.models.content import (
     Page,
     PageText,
 )
+from portal.models.staff import StaffUser
 from portal.sanitize import clean_rich_text
 from portal.services import audit
 from portal.services.content import is_valid_season, is_valid_slug, refresh_search_text
@@ -55,6 +59,11 @@ class ContentError(ValueError):
 class Actor:
     id: int | None = None
     name: str = ""
+
+    @classmethod
+    def of(cls, user: StaffUser) -> Actor:
+        """The staff member as the audit log names them."""
+        return cls(user.id, user.username)
 
 
 def _record(session: Session, actor: Actor | None, action: str, subject: str, **detail: Any) -> None:
@@ -261,3 +270,85 @@ def delete_news(session: Session, item: NewsItem, actor: Actor | None = None) ->
     _record(session, actor, "content.news_deleted", f"news {item.slug}")
     session.delete(item)
     content_changed(session)
+
+
+# --- What a staff page does: one write transaction each ---------------------------------------------
+# Each loads what it changes by id, checks, writes and audits in one ``write_transaction``; the
+# functions above are their steps, for callers (the demo loader, tests) that opened one themselves.
+
+
+class ContentNotFound(LookupError):
+    """The item to change does not exist (any more)."""
+
+
+def _get(session: Session, model: Any, item_id: int) -> Any:
+    item = session.get(model, item_id)
+    if item is None:
+        raise ContentNotFound(f"{model.__name__} {item_id}")
+    return item
+
+
+def edit_monument(session: Session, monument_id: int | None, *, actor: Actor, **values: Any) -> Monument:
+    """Create (``monument_id=None``) or update a monument: :func:`save_monument` in its own transaction."""
+    with write_transaction(session):
+        monument = _get(session, Monument, monument_id) if monument_id is not None else None
+        return save_monument(session, monument, actor=actor, **values)
+
+
+def remove_monument(session: Session, monument_id: int, *, actor: Actor) -> None:
+    with write_transaction(session):
+        delete_monument(session, _get(session, Monument, monument_id), actor=actor)
+
+
+def upload_photo(session: Session, monument_id: int, *, actor: Actor, **photo: Any) -> MonumentPhoto:
+    """:func:`add_photo` to the monument ``monument_id``, in its own transaction."""
+    with write_transaction(session):
+        return add_photo(session, _get(session, Monument, monument_id), actor=actor, **photo)
+
+
+def edit_photo(session: Session, photo_id: int, *, alts: Mapping[str, str], credit: str,
+               actor: Actor) -> MonumentPhoto:
+    with write_transaction(session):
+        photo: MonumentPhoto = _get(session, MonumentPhoto, photo_id)
+        update_photo(session, photo, alts=alts, credit=credit, actor=actor)
+        return photo
+
+
+def remove_photo(session: Session, photo_id: int, *, actor: Actor) -> int:
+    """Delete a monument's photo; returns the monument's id."""
+    with write_transaction(session):
+        photo: MonumentPhoto = _get(session, MonumentPhoto, photo_id)
+        monument_id = photo.monument_id
+        delete_photo(session, photo, actor=actor)
+        return monument_id
+
+
+def edit_page(session: Session, slug: str, *, texts: Texts, actor: Actor) -> Page:
+    """Create or update the page ``slug``: :func:`save_page` in its own transaction."""
+    with write_transaction(session):
+        page = session.scalars(select(Page).where(Page.slug == slug)).first()
+        return save_page(session, page, slug=slug, texts=texts, actor=actor)
+
+
+def edit_figure(session: Session, figure_id: int | None, *, actor: Actor, **values: Any) -> Figure:
+    """Create (``figure_id=None``) or update an official figure: :func:`save_figure` in its own transaction."""
+    with write_transaction(session):
+        figure = _get(session, Figure, figure_id) if figure_id is not None else None
+        return save_figure(session, figure, actor=actor, **values)
+
+
+def remove_figure(session: Session, figure_id: int, *, actor: Actor) -> None:
+    with write_transaction(session):
+        delete_figure(session, _get(session, Figure, figure_id), actor=actor)
+
+
+def edit_news(session: Session, news_id: int | None, *, actor: Actor, **values: Any) -> NewsItem:
+    """Create (``news_id=None``) or update a news item: :func:`save_news` in its own transaction."""
+    with write_transaction(session):
+        item = _get(session, NewsItem, news_id) if news_id is not None else None
+        return save_news(session, item, actor=actor, **values)
+
+
+def remove_news(session: Session, news_id: int, *, actor: Actor) -> None:
+    with write_transaction(session):
+        delete_news(session, _get(session, NewsItem, news_id), actor=actor)

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import base64
 import csv
-import enum
 import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -26,10 +25,12 @@ from typing import Any
 import segno
 from flask_babel import force_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import geo
+from portal.db import write_transaction
 from portal.i18n import LANGUAGE_NAMES
 from portal.labels import HOW_KNOWN_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffUser
@@ -46,20 +47,6 @@ GPX_NAMESPACE = "http://www.topografix.com/GPX/1/1"
 _ID_TEXT = re.compile(r"^[\d\s,;#]*$")
 _LOAD_CHUNK = 500
 
-
-class ExportFormat(enum.StrEnum):
-    CSV = "csv"
-    GEOJSON = "geojson"
-    GPX = "gpx"
-    SHEETS = "sheets"
-
-
-MEDIA_TYPES = {
-    ExportFormat.CSV: "text/csv; charset=utf-8",
-    ExportFormat.GEOJSON: "application/geo+json",
-    ExportFormat.GPX: "application/gpx+xml",
-}
-EXTENSIONS = {ExportFormat.CSV: "csv", ExportFormat.GEOJSON: "geojson", ExportFormat.GPX: "gpx"}
 
 # (key, header) of every column; the contact columns come only when asked for.
 COLUMNS = (
@@ -86,6 +73,10 @@ NUMERIC = frozenset({"id", "latitude", "longitude", "uncertainty_m", "estimated_
 
 class InvalidIds(ValueError):
     """The list of tip numbers holds something that is not a number."""
+
+
+class UnknownFormat(ValueError):
+    """No entry in :data:`FORMATS` has this key."""
 
 
 @dataclass(frozen=True)
@@ -391,48 +382,89 @@ def qr_data_uri(geo_uri: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-SERIALISERS = {ExportFormat.CSV: to_csv, ExportFormat.GEOJSON: to_geojson, ExportFormat.GPX: to_gpx}
+# --- The formats: one entry each ----------------------------------------------------------------
+
+Serialiser = Callable[[Sequence[ExportedTip], str, bool], bytes]
 
 
-def serialise(fmt: ExportFormat, tips: Sequence[ExportedTip], locale: str, include_contact: bool = False) -> bytes:
-    return SERIALISERS[fmt](tips, locale, include_contact)
+@dataclass(frozen=True)
+class Format:
+    """Everything the portal knows about one export format, in one place.
+
+    The export form offers ``label`` under ``key`` (``key`` is also what the audit log records), the
+    download is ``serialise(tips, locale, include_contact)`` sent as ``media_type`` in a file named
+    ``….extension``, and ``portal.assets`` compresses ``media_type``. ``serialise`` is None for
+    field sheets, which are a page rendered for printing, not a file.
+    """
+
+    key: str
+    label: LazyString | str
+    extension: str
+    media_type: str
+    serialise: Serialiser | None = None
+    max_tips: int | None = None  # a lower cap than MAX_EXPORT on the tips in one export
 
 
-def filename(fmt: ExportFormat, now: datetime | None = None, tip_id: int | None = None) -> str:
+SHEETS = Format(key="sheets", label=_l("Field sheets to print (at most %(count)s tips)", count=MAX_SHEETS),
+                extension="html", media_type="text/html; charset=utf-8", max_tips=MAX_SHEETS)
+
+# In the order the export form offers them; the first is the form's default.
+FORMATS: dict[str, Format] = {fmt.key: fmt for fmt in (
+    Format(key="csv", label=_l("Spreadsheet (CSV, for Excel or LibreOffice)"), extension="csv",
+           media_type="text/csv; charset=utf-8", serialise=to_csv),
+    Format(key="geojson", label=_l("Map layer (GeoJSON, for QGIS and web maps)"), extension="geojson",
+           media_type="application/geo+json", serialise=to_geojson),
+    Format(key="gpx", label=_l("GPS waypoints (GPX, for GPS units and phone map apps)"), extension="gpx",
+           media_type="application/gpx+xml", serialise=to_gpx),
+    SHEETS,
+)}
+
+
+def export_format(key: str | None) -> Format:
+    """The format with this key; an unknown key is an error, never a fallback."""
+    try:
+        return FORMATS[key or ""]
+    except KeyError:
+        raise UnknownFormat(key) from None
+
+
+def filename(fmt: Format, now: datetime | None = None, tip_id: int | None = None) -> str:
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M")
     subject = f"tip-{tip_id}" if tip_id is not None else "tips"
-    return f"friendship-portal-{subject}-{stamp}.{EXTENSIONS.get(fmt, 'html')}"
+    return f"friendship-portal-{subject}-{stamp}.{fmt.extension}"
 
 
 # --- The audit log --------------------------------------------------------------------------------
 
 
-def record_export(session: Session, actor: StaffUser, fmt: ExportFormat, tips: Sequence[ExportedTip], *,
+def record_export(session: Session, actor: StaffUser, fmt: Format, tips: Sequence[ExportedTip], *,
                   language: str, include_contact: bool, filters: dict[str, Any] | None = None,
                   capped: bool = False) -> None:
     """One audit entry per export: ``tip.exported`` for one tip's field sheet, else ``tips.exported``
     — and, when contact details went out, a ``tip.exported`` entry for each tip too, naming the export.
 
     Records the format, the count, the tips' numbers, the filters and whether contact details were
-    included — never the contact details. Call inside the caller's write transaction.
+    included — never the contact details. Opens its own write transaction: the audit entries are
+    committed before the export is handed out.
     """
-    detail: dict[str, Any] = {"format": fmt.value, "count": len(tips), "include_contact": include_contact,
-                              "language": language}
-    if filters is not None:
-        detail["filters"] = filters
-    if capped:
-        detail["capped"] = True
-    if filters is None and len(tips) == 1:
-        record(session, "tip.exported", actor_id=actor.id, actor_name=actor.username, tip_id=tips[0].id,
-               subject=f"tip:{tips[0].id}", **detail)
-        return
-    detail["tip_ids"] = [tip.id for tip in tips]
-    summary = record(session, "tips.exported", actor_id=actor.id, actor_name=actor.username,
-                     subject=f"export:{fmt.value}", **detail)
-    if not include_contact:
-        return
-    session.flush()  # the summary's id, for each tip's entry to name
-    for tip in tips:
-        record(session, "tip.exported", actor_id=actor.id, actor_name=actor.username, tip_id=tip.id,
-               subject=f"tip:{tip.id}", created_at=summary.created_at, format=fmt.value, include_contact=True,
-               language=language, export=summary.id)
+    with write_transaction(session):
+        detail: dict[str, Any] = {"format": fmt.key, "count": len(tips), "include_contact": include_contact,
+                                  "language": language}
+        if filters is not None:
+            detail["filters"] = filters
+        if capped:
+            detail["capped"] = True
+        if filters is None and len(tips) == 1:
+            record(session, "tip.exported", actor_id=actor.id, actor_name=actor.username, tip_id=tips[0].id,
+                   subject=f"tip:{tips[0].id}", **detail)
+            return
+        detail["tip_ids"] = [tip.id for tip in tips]
+        summary = record(session, "tips.exported", actor_id=actor.id, actor_name=actor.username,
+                         subject=f"export:{fmt.key}", **detail)
+        if not include_contact:
+            return
+        session.flush()  # the summary's id, for each tip's entry to name
+        for tip in tips:
+            record(session, "tip.exported", actor_id=actor.id, actor_name=actor.username, tip_id=tip.id,
+                   subject=f"tip:{tip.id}", created_at=summary.created_at, format=fmt.key, include_contact=True,
+                   language=language, export=summary.id)

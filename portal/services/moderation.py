@@ -1,7 +1,9 @@
 """What moderators do to a tip besides moving it: assign, note, message, see contact, redact.
 
-Each action writes its audit entry in the caller's transaction. Audit entries name the field
-or the message, never the content, so the log itself holds nothing to redact.
+Each action writes its audit entry in the same transaction as the change: the views call the
+``*_tip``/``*_tip_*`` functions at the end, which open it; the steps they are made of run in one
+their caller opened. Audit entries name the field or the message, never the content, so the log
+itself holds nothing to redact.
 
 Redaction is asked first: :func:`redaction` says what would go (a contact detail shortened, since
 a full look is audited by :func:`reveal_contact`), and only :func:`redact` removes it.
@@ -15,11 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.db import write_transaction
 from portal.models.review import TipNote
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import AuthorKind, Tip, TipMessage, TipPhoto
 from portal.services.audit import record
 from portal.services.tips import build_search_text
+from portal.services.workflow import TipNotFound
 
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_messaging")
 # Fields a moderator may redact: what could identify someone, or should not have been written.
@@ -198,3 +202,42 @@ def photo_for_staff(session: Session, tip_id: int, photo_id: int) -> TipPhoto | 
     if photo is None or photo.tip_id != tip_id:
         return None
     return photo
+
+
+# --- What a moderator's button does: one write transaction each ----------------------------------
+# Each loads the tip by id, checks, writes and audits in one ``write_transaction``; the functions
+# above are their steps, for callers that opened one themselves. ``TipNotFound`` when the tip is gone.
+
+
+def _tip(session: Session, tip_id: int) -> Tip:
+    tip = session.get(Tip, tip_id)
+    if tip is None:
+        raise TipNotFound(tip_id)
+    return tip
+
+
+def assign_tip(session: Session, tip_id: int, assignee_id: int | None, actor: StaffUser) -> None:
+    """:func:`assign` the tip to the staff member ``assignee_id`` (``None``: to nobody)."""
+    with write_transaction(session):
+        assignee = session.get(StaffUser, assignee_id) if assignee_id else None
+        assign(session, _tip(session, tip_id), assignee, actor)
+
+
+def add_tip_note(session: Session, tip_id: int, body: str, actor: StaffUser) -> TipNote:
+    with write_transaction(session):
+        return add_note(session, _tip(session, tip_id), body, actor)
+
+
+def send_tip_message(session: Session, tip_id: int, body: str, actor: StaffUser) -> TipMessage:
+    with write_transaction(session):
+        return send_message(session, _tip(session, tip_id), body, actor)
+
+
+def reveal_tip_contact(session: Session, tip_id: int, actor: StaffUser) -> Contact:
+    with write_transaction(session):
+        return reveal_contact(session, _tip(session, tip_id), actor)
+
+
+def redact_tip(session: Session, tip_id: int, field_name: str, item: int | None, actor: StaffUser) -> None:
+    with write_transaction(session):
+        redact(session, _tip(session, tip_id), field_name, item, actor)

@@ -20,11 +20,12 @@ from sqlalchemy import ColumnElement, Exists, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.db import write_transaction
-from portal.models.tip import Tip, TipPhoto, TipStatus
+from portal.models.tip import Tip, TipPhoto
 from portal.models.types import utcnow
 from portal.services.audit import record
+from portal.services.workflow import FINISHED_STATUSES
 
-FINISHED = (TipStatus.CLOSED, TipStatus.REJECTED, TipStatus.DUPLICATE)
+FINISHED = FINISHED_STATUSES  # the workflow's states that are not open
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_messaging", "contact_language")
 BATCH = 200  # tips per write transaction, so a first large purge never holds the lock for long
 ACTOR_NAME = "flask purge"

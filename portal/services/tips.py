@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,12 +37,12 @@ from portal.models.tip import (
 )
 from portal.models.types import utcnow
 from portal.services import audit, receipts
+from portal.services.workflow import FIELD_OUTCOME, STATUSES, PublicState
 from portal.uploads import CleanPhoto
 
 # Cambodia and a margin around it: a place remembered near the border still counts.
 LATITUDE_RANGE = (9.5, 15.0)
 LONGITUDE_RANGE = (102.0, 108.0)
-SAMPLE_PREFIX = "[Sample]"
 # A reply identical to the tipster's last one within this time is a resent page, not a new reply.
 # Replies are stored to the hour, so the window runs from the start of the hour it was sent in.
 REPEATED_REPLY_WINDOW = timedelta(minutes=30)
@@ -163,17 +165,21 @@ def place_names(*codes: str | None) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=4096)
+def _folded_place_names(*codes: str | None) -> tuple[str, ...]:
+    """:func:`place_names`, folded: the divisions and their names never change while the portal runs."""
+    return tuple(fold(name) for name in place_names(*codes))
+
+
 def build_search_text(tip: Tip, extra: Sequence[str] = ()) -> str:
     """Folded text for staff search: places in every language and what was told. No contact details."""
-    parts = [
-        *place_names(tip.province_code, tip.district_code, tip.commune_code, tip.village_code),
-        tip.place_description, tip.local_name, tip.what_seen, tip.period,
-        tip.fallen_names, tip.fallen_unit, tip.fallen_hometown, *extra,
-    ]
+    told = (tip.place_description, tip.local_name, tip.what_seen, tip.period,
+            tip.fallen_names, tip.fallen_unit, tip.fallen_hometown, *extra)
+    parts = [*_folded_place_names(tip.province_code, tip.district_code, tip.commune_code, tip.village_code),
+             *(fold(part) for part in told)]
     seen: set[str] = set()
     folded: list[str] = []
-    for part in parts:
-        text = fold(part)
+    for text in parts:
         if text and text not in seen:
             seen.add(text)
             folded.append(text)
@@ -183,6 +189,12 @@ def build_search_text(tip: Tip, extra: Sequence[str] = ()) -> str:
 def _photo_row(photo: CleanPhoto) -> TipPhoto:
     return TipPhoto(data=photo.data, mime_type=photo.mime_type, width=photo.width, height=photo.height,
                     size_bytes=photo.size, sha256=photo.sha256, created_at=tipster_time())
+
+
+def _set_columns(row: Any) -> dict[str, Any]:
+    """The column values set on a new ORM object, for a Core insert (unset columns get their defaults)."""
+    state = sa_inspect(row)
+    return {attr.key: state.dict[attr.key] for attr in state.mapper.column_attrs if attr.key in state.dict}
 
 
 def _new_receipt(session: Session, key: str | bytes, submission_id: str | None) -> tuple[str, str]:
@@ -235,42 +247,50 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
         source = LocationSource.TYPED
     has_contact = any((data.contact_name, data.contact_phone, data.contact_email, data.contact_messaging))
 
+    # Everything but the writes is worked out before the write transaction: writers of one SQLite
+    # file take turns, so each instruction inside it is waited for by every tip queued behind it.
+    if data.idempotency_key:
+        code, digest = _new_receipt(session, receipt_key, data.idempotency_key)  # derived: no query
+    now = tipster_time()  # to the hour: no finer time can be matched to an access log
+    tip = Tip(
+        status=TipStatus.NEW, created_at=now, updated_at=now, status_changed_at=now,
+        province_code=data.province_code or None, district_code=data.district_code or None,
+        commune_code=data.commune_code or None, village_code=data.village_code or None,
+        place_description=data.place_description, local_name=data.local_name,
+        latitude=latitude, longitude=longitude,
+        uncertainty_m=data.uncertainty_m if latitude is not None else None,
+        location_source=source if latitude is not None else None,
+        what_seen=data.what_seen, how_known=data.how_known, period=data.period,
+        estimated_graves=data.estimated_graves, fallen_names=data.fallen_names,
+        fallen_unit=data.fallen_unit, fallen_hometown=data.fallen_hometown,
+        on_behalf=data.on_behalf,
+        on_behalf_relationship=(data.on_behalf_relationship or None) if data.on_behalf else None,
+        contact_name=data.contact_name or None, contact_phone=data.contact_phone or None,
+        contact_email=data.contact_email or None, contact_messaging=data.contact_messaging or None,
+        contact_language=(data.contact_language or data.language) if has_contact else None,
+        anonymous=data.anonymous, consent=data.consent, language=data.language,
+        channel=data.channel,
+        idempotency_key=(receipts.submission_hash(data.idempotency_key, receipt_key)
+                         if data.idempotency_key else None),
+    )
+    tip.search_text = build_search_text(tip)
+    photo_rows = [_photo_row(photo) for photo in photos]
+
     try:
         with write_transaction(session):
-            if idempotency_key_used(session, data.idempotency_key, receipt_key):
-                raise _already_received(data, receipt_key)
-            code, digest = _new_receipt(session, receipt_key, data.idempotency_key)
-            now = tipster_time()  # to the hour: no finer time can be matched to an access log
-            tip = Tip(
-                status=TipStatus.NEW, created_at=now, updated_at=now, status_changed_at=now,
-                province_code=data.province_code or None, district_code=data.district_code or None,
-                commune_code=data.commune_code or None, village_code=data.village_code or None,
-                place_description=data.place_description, local_name=data.local_name,
-                latitude=latitude, longitude=longitude,
-                uncertainty_m=data.uncertainty_m if latitude is not None else None,
-                location_source=source if latitude is not None else None,
-                what_seen=data.what_seen, how_known=data.how_known, period=data.period,
-                estimated_graves=data.estimated_graves, fallen_names=data.fallen_names,
-                fallen_unit=data.fallen_unit, fallen_hometown=data.fallen_hometown,
-                on_behalf=data.on_behalf,
-                on_behalf_relationship=(data.on_behalf_relationship or None) if data.on_behalf else None,
-                contact_name=data.contact_name or None, contact_phone=data.contact_phone or None,
-                contact_email=data.contact_email or None, contact_messaging=data.contact_messaging or None,
-                contact_language=(data.contact_language or data.language) if has_contact else None,
-                anonymous=data.anonymous, consent=data.consent, language=data.language,
-                channel=data.channel, receipt_hash=digest,
-                idempotency_key=(receipts.submission_hash(data.idempotency_key, receipt_key)
-                                 if data.idempotency_key else None),
-            )
-            tip.search_text = build_search_text(tip)
-            tip.photos = [_photo_row(photo) for photo in photos]
-            session.add(tip)
-            session.flush()
-            audit.record(session, "tip.received", tip_id=tip.id, subject=str(data.channel.value),
-                         created_at=now, photos=len(photos), language=data.language)
-            tip_id = tip.id
+            if not data.idempotency_key:
+                code, digest = _new_receipt(session, receipt_key, None)  # a fresh code, checked for a clash
+            tip.receipt_hash = digest
+            # Core inserts of the rows built above: the unit of work would only find out again what
+            # to write. A form sent twice is refused by the unique submission hash (below), so no
+            # query looks for it first.
+            tip_id = session.execute(insert(Tip).returning(Tip.id), _set_columns(tip)).scalar_one()
+            if photo_rows:
+                session.execute(insert(TipPhoto), [{**_set_columns(row), "tip_id": tip_id} for row in photo_rows])
+            audit.write(session, "tip.received", tip_id=tip_id, subject=str(data.channel.value),
+                        created_at=now, photos=len(photos), language=data.language)
     except IntegrityError as exc:
-        # Two copies of one form raced past the check above: the unique key kept one.
+        # The same form sent again (a double tap, a retry): the unique submission hash kept one.
         if data.idempotency_key and idempotency_key_used(session, data.idempotency_key, receipt_key):
             session.rollback()
             raise _already_received(data, receipt_key) from exc
@@ -389,26 +409,8 @@ def new_idempotency_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-# What the tipster sees for each internal state (CONVENTIONS.md, "Tip states").
-_RECEIVED = (_l("Received"),
-             _l("We have received your report. Staff of the search committees will read it soon."))
-_CHECKING = (_l("Being checked"),
-             _l("Staff are checking your report and comparing it with what is already known."))
-_PASSED = (_l("Passed to a search team"),
-           _l("Your report has been passed to a search team, who will look at the place when they can, "
-              "usually in the dry season (about November to May)."))
-_CLOSED = (_l("Closed"), _l("The work on your report is finished."))
-_CLOSED_THANKS = (_l("Closed — thank you"),
-                  _l("The work on your report is finished. Thank you for taking the time to tell us."))
-PUBLIC_STATES: dict[TipStatus, tuple[str, tuple[Any, Any]]] = {
-    TipStatus.NEW: ("received", _RECEIVED),
-    TipStatus.IN_REVIEW: ("checking", _CHECKING),
-    TipStatus.VERIFIED: ("checking", _CHECKING),
-    TipStatus.PASSED_TO_TEAM: ("passed", _PASSED),
-    TipStatus.CLOSED: ("closed", _CLOSED),
-    TipStatus.REJECTED: ("closed_thanks", _CLOSED_THANKS),
-    TipStatus.DUPLICATE: ("closed_thanks", _CLOSED_THANKS),
-}
+# What the tipster sees for each internal state (CONVENTIONS.md, "Tip states"): the workflow's table.
+PUBLIC_STATES: dict[TipStatus, PublicState] = {key: status.public for key, status in STATUSES.items()}
 OUTCOMES: dict[TipOutcome, Any] = {
     TipOutcome.REMAINS_RECOVERED: _l("A search team found remains at the place you told us about. They "
                                      "will be brought home with honour."),
@@ -421,82 +423,13 @@ OUTCOMES: dict[TipOutcome, Any] = {
 
 def public_status(tip: Tip) -> PublicStatus:
     """The tipster's view of a tip's state: never a reason that could identify anyone."""
-    key, (label, explanation) = PUBLIC_STATES[tip.status]
-    outcome = OUTCOMES.get(tip.outcome) if tip.status == TipStatus.CLOSED and tip.outcome else None
-    return PublicStatus(key=key, label=label, explanation=explanation, outcome=outcome)
+    state = PUBLIC_STATES[tip.status]
+    told_outcome = FIELD_OUTCOME in STATUSES[tip.status].requires  # closed: the outcome in plain words
+    outcome = OUTCOMES.get(tip.outcome) if told_outcome and tip.outcome else None
+    return PublicStatus(key=state.key, label=state.label, explanation=state.explanation, outcome=outcome)
 
 
 def thread(tip: Tip) -> list[TipMessage]:
     """Messages between the tipster and staff, in the order they were written (by id: a tipster's
     message is stored to the hour, a staff message to the second)."""
     return sorted(tip.messages, key=lambda m: m.id)
-
-
-@dataclass
-class _SampleTip:
-    place: tuple[str | None, ...]
-    description: str
-    what_seen: str
-    period: str
-    how_known: HowKnown | None
-    graves: int | None
-    language: str
-    status: TipStatus = TipStatus.NEW
-    coordinates: tuple[float, float] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-SAMPLE_TIPS = (
-    _SampleTip(("03", "0305", None, None), "Behind the old pagoda, near two tamarind trees by the pond.",
-               "My father showed me where soldiers were buried after the fighting. We put incense there "
-               "every year.", "1979", HowKnown.TOLD, 3, "km", TipStatus.NEW,
-               extra={"on_behalf": True, "on_behalf_relationship": "Village chief, writing for an elder"}),
-    _SampleTip(("17", None, None, None), "Edge of a rice field, about 2 km east of the district market.",
-               "I saw a small mound with a broken wooden marker when I was a child.", "about 1980",
-               HowKnown.SAW, 1, "vi", TipStatus.IN_REVIEW, (13.36, 103.86)),
-    _SampleTip(("02", None, None, None), "Near the railway line, under a large mango tree.",
-               "A letter from a comrade names this place as where our unit buried two men.",
-               "dry season 1984–1985", HowKnown.DOCUMENTS, 2, "vi", TipStatus.PASSED_TO_TEAM,
-               extra={"fallen_unit": "Sample unit name", "fallen_hometown": "Sample hometown"}),
-    _SampleTip(("21", None, None, None), "Old rubber plantation road, third bend.",
-               "People in the village talk about graves there.", "", HowKnown.TOLD, None, "en",
-               TipStatus.VERIFIED),
-)
-
-
-def load_demo_tips(session: Session) -> str:
-    """A few sample tips, each marked ``[Sample]``; their receipt codes are printed for trying out."""
-    from flask import current_app
-
-    existing = session.scalar(select(Tip.id).where(Tip.place_description.startswith(SAMPLE_PREFIX)))
-    if existing is not None:
-        return "Sample tips: already loaded"
-    key = current_app.config["RECEIPT_KEY"]
-    codes: list[str] = []
-    for sample in SAMPLE_TIPS:
-        province, district, commune, village = sample.place
-        code = receipts.generate()
-        now = tipster_time()
-        tip = Tip(
-            status=sample.status, created_at=now, updated_at=now,
-            province_code=province, district_code=district, commune_code=commune, village_code=village,
-            place_description=f"{SAMPLE_PREFIX} {sample.description}", local_name="",
-            latitude=sample.coordinates[0] if sample.coordinates else None,
-            longitude=sample.coordinates[1] if sample.coordinates else None,
-            uncertainty_m=1000 if sample.coordinates else None,
-            location_source=LocationSource.TYPED if sample.coordinates else None,
-            what_seen=f"{SAMPLE_PREFIX} {sample.what_seen}", how_known=sample.how_known, period=sample.period,
-            estimated_graves=sample.graves, fallen_names="", fallen_unit="", fallen_hometown="",
-            on_behalf=False, anonymous=True, consent=False, language=sample.language,
-            channel=TipChannel.WEB, receipt_hash=receipts.receipt_hash(code, key),
-        )
-        for name, value in sample.extra.items():
-            setattr(tip, name, value)
-        tip.search_text = build_search_text(tip)
-        if sample.status != TipStatus.NEW:
-            tip.messages = [TipMessage(author_kind=AuthorKind.STAFF, created_at=now,
-                                       body=f"{SAMPLE_PREFIX} Thank you. Could you tell us how far the "
-                                            "place is from the main road?")]
-        session.add(tip)
-        codes.append(code)
-    return f"Sample tips: {len(codes)} added (receipt codes to try the follow-up page: {', '.join(codes)})"

@@ -26,8 +26,10 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.db import get_session
+from portal.forms import ButtonForm
 from portal.models.staff import StaffRole, StaffUser
 from portal.services import staff_sessions
+from portal.services.staff_accounts import SETUP_LINK_LIFETIME
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,6 +98,17 @@ def current_staff() -> StaffUser | None:
     if "staff_user" not in g:
         g.staff_user = _load()
     user: StaffUser | None = g.staff_user
+    return user
+
+
+def current_actor() -> StaffUser:
+    """The signed-in staff member doing what a view does (for the services and the audit log).
+
+    For views behind :func:`roles_required`, which has already let only staff through; anyone
+    else gets 403 (fail closed)."""
+    user = current_staff()
+    if user is None:
+        abort(403)
     return user
 
 
@@ -178,6 +191,19 @@ def staff_headers(response: Response) -> Response:
 
 # ---------------------------------------------------------------------------------------------
 # Sections listed on the staff home page
+
+
+def staff_context() -> dict[str, Any]:
+    """What every staff template reads: the member, their sections, the sign-out button."""
+    user = current_staff()
+    return {
+        "staff_user": user,
+        "staff_sections": sections_for(user) if user else [],
+        "ROLE_LABELS": ROLE_LABELS,
+        "sign_out_form": ButtonForm(formdata=None) if user else None,
+        "setup_link_hours": int(SETUP_LINK_LIFETIME.total_seconds() // 3600),
+    }
+
 
 
 @dataclass(frozen=True)

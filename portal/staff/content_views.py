@@ -1,7 +1,7 @@
 """Editing the public content (editors and admins): monuments and their photos, pages, figures, news.
 
-Views read forms and call ``portal.services.content_editing`` inside one write transaction;
-the service cleans rich text, refreshes search text, marks cached pages stale and audits.
+Views read forms and call ``portal.services.content_editing``, which does each change in one write
+transaction: it cleans rich text, refreshes search text, marks cached pages stale and audits.
 """
 
 from __future__ import annotations
@@ -12,22 +12,22 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal import uploads
-from portal.db import get_session, write_transaction
-from portal.forms import ButtonForm
+from portal.db import get_session
+from portal.forms import ButtonForm, check_button
 from portal.i18n import current_locale
 from portal.models.content import Figure, Monument, MonumentPhoto, NewsItem, Page
 from portal.models.staff import StaffRole
+from portal.navigation import EDITABLE_PAGES
 from portal.security import form_checks_csrf
 from portal.services import content as content_service
 from portal.services import content_editing
-from portal.services.content_editing import Actor, ContentError
+from portal.services.content_editing import Actor, ContentError, ContentNotFound
 from portal.staff import bp
-from portal.staff.access import current_staff, register_section, roles_required
+from portal.staff.access import current_actor, register_section, roles_required
 from portal.staff.content_forms import (
     FIGURE_TEXT_FIELDS,
     MONUMENT_TEXT_FIELDS,
@@ -44,10 +44,6 @@ from portal.staff.content_forms import (
 )
 
 EDITORS = (StaffRole.EDITOR,)  # admins are always admitted
-EDITABLE_PAGES = {
-    content_service.REPATRIATION_PAGE: _l("Search and repatriation"),
-    content_service.HELP_PAGE: _l("Asking about a relative (help for families)"),
-}
 CONTENT_ERRORS = {
     "slug already used": _l("Another item already uses this web address name."),
     "district is not in the province": _l("This district is not in the chosen province."),
@@ -61,20 +57,6 @@ register_section("staff.content", _l("Public content"),
 
 def _db() -> Any:
     return get_session()
-
-
-def _actor() -> Actor:
-    user = current_staff()
-    assert user is not None
-    return Actor(user.id, user.username)
-
-
-def _button_pressed() -> None:
-    """A POST-only button's CSRF token is checked first: without a valid one, the "form expired"
-    page and nothing is done (the views are ``form_checks_csrf``, so this follows the setting)."""
-    form = ButtonForm()
-    if not form.validate_on_submit():
-        raise CSRFError(form.errors.get("csrf_token", ["The CSRF token is missing."])[0])
 
 
 def _content_error(form: Any, exc: ContentError, field_name: str = "slug") -> None:
@@ -109,7 +91,8 @@ def content() -> ResponseReturnValue:
         monuments=[(m, content_service.pick(m.texts, lang, "name")) for m in monuments],
         figures=[(f, content_service.pick(f.texts, lang, "label")) for f in figures],
         news=[(n, content_service.pick(n.texts, lang, "title")) for n in news],
-        pages=EDITABLE_PAGES, missing_count=len(content_service.missing_translations(db, lang)),
+        pages={slug: page.editor_label for slug, page in EDITABLE_PAGES.items()},
+        missing_count=len(content_service.missing_translations(db, lang)),
     )
 
 
@@ -143,10 +126,9 @@ def _monument_form_values(form: MonumentForm) -> dict[str, Any]:
 def monument_new() -> ResponseReturnValue:
     form = MonumentForm()
     if form.validate_on_submit():
-        db = _db()
         try:
-            with write_transaction(db):
-                monument = content_editing.save_monument(db, None, actor=_actor(), **_monument_form_values(form))
+            monument = content_editing.edit_monument(_db(), None, actor=Actor.of(current_actor()),
+                                                     **_monument_form_values(form))
         except ContentError as exc:
             _content_error(form, exc, "district_code" if "district" in str(exc) else "slug")
         else:
@@ -166,10 +148,11 @@ def monument_edit(monument_id: int) -> ResponseReturnValue:
     else:
         form = MonumentForm()
     if form.validate_on_submit():
-        db = _db()
         try:
-            with write_transaction(db):
-                content_editing.save_monument(db, monument, actor=_actor(), **_monument_form_values(form))
+            content_editing.edit_monument(_db(), monument_id, actor=Actor.of(current_actor()),
+                                          **_monument_form_values(form))
+        except ContentNotFound:
+            abort(404)
         except ContentError as exc:
             _content_error(form, exc, "district_code" if "district" in str(exc) else "slug")
         else:
@@ -191,11 +174,11 @@ def _photo_text_form(photo: MonumentPhoto) -> PhotoTextForm:
 @form_checks_csrf
 @roles_required(*EDITORS)
 def monument_delete(monument_id: int) -> ResponseReturnValue:
-    _button_pressed()
-    monument = _get_or_404(Monument, monument_id)
-    db = _db()
-    with write_transaction(db):
-        content_editing.delete_monument(db, monument, actor=_actor())
+    check_button()
+    try:
+        content_editing.remove_monument(_db(), monument_id, actor=Actor.of(current_actor()))
+    except ContentNotFound:
+        abort(404)
     flash(_("The monument was deleted."), "ok")
     return redirect(url_for("staff.content"))
 
@@ -214,13 +197,14 @@ def monument_photo_add(monument_id: int) -> ResponseReturnValue:
             photo_form.photo.errors = [*photo_form.photo.errors,
                                        str(exc.message) % {"mb": current_app.config["MAX_PHOTO_MB"]}]
         else:
-            db = _db()
-            with write_transaction(db):
-                content_editing.add_photo(
-                    db, monument, data=clean.data, content_type=clean.mime_type, width=clean.width,
+            try:
+                content_editing.upload_photo(
+                    _db(), monument_id, data=clean.data, content_type=clean.mime_type, width=clean.width,
                     height=clean.height, credit=photo_form.credit.data or "", is_sample=bool(photo_form.is_sample.data),
                     alts={lang: getattr(photo_form, f"alt_{lang}").data or "" for lang in ("vi", "km", "en")},
-                    actor=_actor())
+                    actor=Actor.of(current_actor()))
+            except ContentNotFound:
+                abort(404)
             flash(_("The photo was added."), "ok")
             return redirect(url_for("staff.monument_edit", monument_id=monument_id) + "#photos")
     form = MonumentForm(obj=monument)
@@ -237,11 +221,12 @@ def monument_photo_edit(monument_photo_id: int) -> ResponseReturnValue:
     photo = _get_or_404(MonumentPhoto, monument_photo_id, selectinload(MonumentPhoto.monument))
     form = PhotoTextForm(prefix=f"photo-{photo.id}")
     if form.validate_on_submit():
-        db = _db()
-        with write_transaction(db):
-            content_editing.update_photo(
-                db, photo, credit=form.credit.data or "", actor=_actor(),
+        try:
+            content_editing.edit_photo(
+                _db(), monument_photo_id, credit=form.credit.data or "", actor=Actor.of(current_actor()),
                 alts={lang: getattr(form, f"alt_{lang}").data or "" for lang in ("vi", "km", "en")})
+        except ContentNotFound:
+            abort(404)
         flash(_("The photo's descriptions were saved."), "ok")
     else:
         flash(_("The photo's descriptions could not be saved. Please check them and try again."), "error")
@@ -252,12 +237,11 @@ def monument_photo_edit(monument_photo_id: int) -> ResponseReturnValue:
 @form_checks_csrf
 @roles_required(*EDITORS)
 def monument_photo_delete(monument_photo_id: int) -> ResponseReturnValue:
-    _button_pressed()
-    photo = _get_or_404(MonumentPhoto, monument_photo_id, selectinload(MonumentPhoto.monument))
-    monument_id = photo.monument_id
-    db = _db()
-    with write_transaction(db):
-        content_editing.delete_photo(db, photo, actor=_actor())
+    check_button()
+    try:
+        monument_id = content_editing.remove_photo(_db(), monument_photo_id, actor=Actor.of(current_actor()))
+    except ContentNotFound:
+        abort(404)
     flash(_("The photo was removed."), "ok")
     return redirect(url_for("staff.monument_edit", monument_id=monument_id) + "#photos")
 
@@ -288,14 +272,13 @@ def page_edit(page_slug: str) -> ResponseReturnValue:
     if request.method == "GET" and page is not None:
         fill_texts(form, page.texts, PAGE_TEXT_FIELDS)
     if form.validate_on_submit():
-        with write_transaction(db):
-            content_editing.save_page(db, page, slug=page_slug,
-                                      texts=texts_from(form, PAGE_TEXT_FIELDS), actor=_actor())
+        content_editing.edit_page(db, page_slug, texts=texts_from(form, PAGE_TEXT_FIELDS),
+                                  actor=Actor.of(current_actor()))
         flash(_("The page was saved."), "ok")
         return redirect(url_for("staff.page_edit", page_slug=page_slug))
     return render_template("staff/content/page.html", form=form, page_slug=page_slug,
-                           page_name=EDITABLE_PAGES[page_slug],
-                           public_endpoint="public.repatriation" if page_slug == "repatriation" else "public.help")
+                           page_name=EDITABLE_PAGES[page_slug].editor_label,
+                           public_endpoint=EDITABLE_PAGES[page_slug].endpoint)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,11 +317,11 @@ def _figure_page(figure: Figure | None) -> ResponseReturnValue:
     else:
         form = FigureForm()
     if form.validate_on_submit():
-        db = _db()
         try:
-            with write_transaction(db):
-                saved = content_editing.save_figure(db, figure, actor=_actor(),
-                                                    **_figure_values(form))
+            saved = content_editing.edit_figure(_db(), figure.id if figure else None, actor=Actor.of(current_actor()),
+                                                **_figure_values(form))
+        except ContentNotFound:
+            abort(404)
         except ContentError as exc:
             _content_error(form, exc, "source_publisher")
         else:
@@ -351,11 +334,11 @@ def _figure_page(figure: Figure | None) -> ResponseReturnValue:
 @form_checks_csrf
 @roles_required(*EDITORS)
 def figure_delete(figure_id: int) -> ResponseReturnValue:
-    _button_pressed()
-    figure = _get_or_404(Figure, figure_id)
-    db = _db()
-    with write_transaction(db):
-        content_editing.delete_figure(db, figure, actor=_actor())
+    check_button()
+    try:
+        content_editing.remove_figure(_db(), figure_id, actor=Actor.of(current_actor()))
+    except ContentNotFound:
+        abort(404)
     flash(_("The figure was deleted."), "ok")
     return redirect(url_for("staff.content") + "#figures")
 
@@ -394,11 +377,11 @@ def _news_page(item: NewsItem | None) -> ResponseReturnValue:
     else:
         form = NewsForm()
     if form.validate_on_submit():
-        db = _db()
         try:
-            with write_transaction(db):
-                saved = content_editing.save_news(db, item, actor=_actor(),
-                                                  **_news_values(form))
+            saved = content_editing.edit_news(_db(), item.id if item else None, actor=Actor.of(current_actor()),
+                                              **_news_values(form))
+        except ContentNotFound:
+            abort(404)
         except ContentError as exc:
             _content_error(form, exc)
         else:
@@ -411,11 +394,11 @@ def _news_page(item: NewsItem | None) -> ResponseReturnValue:
 @form_checks_csrf
 @roles_required(*EDITORS)
 def news_delete(news_id: int) -> ResponseReturnValue:
-    _button_pressed()
-    item = _get_or_404(NewsItem, news_id)
-    db = _db()
-    with write_transaction(db):
-        content_editing.delete_news(db, item, actor=_actor())
+    check_button()
+    try:
+        content_editing.remove_news(_db(), news_id, actor=Actor.of(current_actor()))
+    except ContentNotFound:
+        abort(404)
     flash(_("The news item was deleted."), "ok")
     return redirect(url_for("staff.content") + "#news")
 

@@ -9,20 +9,19 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.forms import PortalForm
 from portal.i18n import LANGUAGE_NAMES, LOCALES
-from portal.services.exports import MAX_EXPORT, MAX_SHEETS, ExportFormat, InvalidIds, parse_ids
+from portal.services.exports import FORMATS, MAX_EXPORT, InvalidIds, parse_ids
 
-FORMAT_LABELS = {
-    ExportFormat.CSV: _l("Spreadsheet (CSV, for Excel or LibreOffice)"),
-    ExportFormat.GEOJSON: _l("Map layer (GeoJSON, for QGIS and web maps)"),
-    ExportFormat.GPX: _l("GPS waypoints (GPX, for GPS units and phone map apps)"),
-    ExportFormat.SHEETS: _l("Field sheets to print (at most %(count)s tips)", count=MAX_SHEETS),
-}
 INCLUDE_CONTACT_LABEL = _l("Include the tipsters' contact details (recorded in the audit log)")
 
 
+def format_choices() -> list[SelectChoice]:
+    """Every entry of ``portal.services.exports.FORMATS``, read when a form is made."""
+    return [SelectChoice(fmt.key, fmt.label) for fmt in FORMATS.values()]
+
+
 class ExportForm(PortalForm):
-    format = RadioField(_l("Format"), default=ExportFormat.CSV.value,
-                        choices=[SelectChoice(f.value, FORMAT_LABELS[f]) for f in ExportFormat],
+    # A key not in FORMATS fails the field's own check ("Not a valid choice."): the page comes back, 400.
+    format = RadioField(_l("Format"), default=next(iter(FORMATS)), choices=format_choices,
                         validators=[InputRequired(_l("Please choose a format."))])
     language = SelectField(_l("Language of the file"),
                            choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LOCALES],

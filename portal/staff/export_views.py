@@ -12,16 +12,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import geo
-from portal.db import get_session, write_transaction
+from portal.db import get_session
 from portal.i18n import current_locale
 from portal.labels import STATUS_LABELS
-from portal.models.staff import StaffRole, StaffUser
+from portal.models.staff import StaffRole
 from portal.models.tip import Tip
 from portal.security import form_checks_csrf, no_store
 from portal.services import exports
-from portal.services.exports import MAX_EXPORT, MAX_SHEETS, ExportedTip, ExportFormat
+from portal.services.exports import MAX_EXPORT, MAX_SHEETS, SHEETS, ExportedTip, Format
 from portal.staff import bp
-from portal.staff.access import current_staff, register_section, roles_required
+from portal.staff.access import current_actor, register_section, roles_required
 from portal.staff.export_forms import ExportForm, FieldSheetForm
 from portal.staff.review_forms import QueueFilterForm
 from portal.staff.review_views import read_queue_filters
@@ -30,13 +30,6 @@ MODERATORS = (StaffRole.MODERATOR,)
 
 register_section("staff.exports", _l("Exports for search teams"),
                  _l("Spreadsheets, map layers, GPS waypoints and field sheets of the tips you choose."), order=30)
-
-
-def _actor() -> StaffUser:
-    user = current_staff()
-    if user is None:  # roles_required has already let only staff through
-        abort(403)
-    return user
 
 
 def _filter_summary(form: QueueFilterForm) -> list[tuple[str, str]]:
@@ -61,10 +54,9 @@ def _filter_summary(form: QueueFilterForm) -> list[tuple[str, str]]:
     return summary
 
 
-def _download(fmt: ExportFormat, body: bytes, name: str) -> Response:
-    response = current_app.response_class(body, mimetype=exports.MEDIA_TYPES[fmt].split(";")[0])
-    response.headers["Content-Type"] = exports.MEDIA_TYPES[fmt]
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+def _download(fmt: Format, body: bytes) -> Response:
+    response = current_app.response_class(body, content_type=fmt.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(fmt)}"'
     return no_store(response)
 
 
@@ -78,33 +70,30 @@ def _sheets(sheets: list[ExportedTip], language: str, *, form: FieldSheetForm | 
             outcome_labels=list(exports.OUTCOME_LABELS.values()),
             qr={sheet.id: exports.qr_data_uri(sheet.geo_uri) for sheet in sheets if sheet.has_location},
             max_sheets=MAX_SHEETS)
-    return no_store(current_app.response_class(body, mimetype="text/html"))
+    return no_store(current_app.response_class(body, content_type=SHEETS.media_type))
 
 
 @bp.route("/exports", methods=["GET", "POST"], endpoint="exports")
 @roles_required(*MODERATORS)
 @form_checks_csrf
 def export_page() -> ResponseReturnValue:
-    session, actor = get_session(), _actor()
+    session, actor = get_session(), current_actor()
     filters, filter_form, filters_valid = read_queue_filters(actor)
     form = ExportForm(formdata=request.form if request.method == "POST" else None,
                       language=current_locale())
     if request.method == "POST" and filters_valid and form.validate():
-        fmt = ExportFormat(form.format.data)
+        fmt = exports.export_format(form.format.data)  # the form has checked it is a key of FORMATS
         language = form.language.data or current_locale()
         include_contact = bool(form.include_contact.data)
         ids = exports.parse_ids(form.ids.data)
-        selection = exports.select_tips(session, filters, ids,
-                                        limit=MAX_SHEETS if fmt == ExportFormat.SHEETS else MAX_EXPORT)
+        selection = exports.select_tips(session, filters, ids, limit=fmt.max_tips or MAX_EXPORT)
         if selection.tips:
             flat = exports.flatten_all(selection.tips, language, include_contact)
-            with write_transaction(session):
-                exports.record_export(session, actor, fmt, flat, language=language,
-                                      include_contact=include_contact,
-                                      filters=exports.describe_filters(filters, ids), capped=selection.capped)
-            if fmt == ExportFormat.SHEETS:
+            exports.record_export(session, actor, fmt, flat, language=language, include_contact=include_contact,
+                                  filters=exports.describe_filters(filters, ids), capped=selection.capped)
+            if fmt.serialise is None:
                 return _sheets(flat, language, capped=selection.capped)
-            return _download(fmt, exports.serialise(fmt, flat, language, include_contact), exports.filename(fmt))
+            return _download(fmt, fmt.serialise(flat, language, include_contact))
         flash(_("No tips match: nothing was exported."), "error")
     elif request.method == "POST" and not filters_valid:
         flash(_("Some filters were not understood. Please go back to the queue and choose them again."), "error")
@@ -126,7 +115,7 @@ def tip_field_sheet(tip_id: int) -> ResponseReturnValue:
     A GET (a bookmark, or a link from another site) only offers the button: opening a URL must not
     write ``tip.exported`` to the audit log, nor show what an export would.
     """
-    session, actor = get_session(), _actor()
+    session, actor = get_session(), current_actor()
     tip = session.get(Tip, tip_id)
     if tip is None:
         abort(404)
@@ -138,7 +127,5 @@ def tip_field_sheet(tip_id: int) -> ResponseReturnValue:
     include_contact = bool(form.include_contact.data)
     language = current_locale()
     sheet = exports.flatten(tip, language, include_contact)
-    with write_transaction(session):
-        exports.record_export(session, actor, ExportFormat.SHEETS, [sheet], language=language,
-                              include_contact=include_contact)
+    exports.record_export(session, actor, SHEETS, [sheet], language=language, include_contact=include_contact)
     return _sheets([sheet], language, form=form)

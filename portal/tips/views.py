@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from portal import geo
 from portal.db import get_session
+from portal.demo.tips import SAMPLE_PREFIX
 from portal.errors import MESSAGES as ERROR_MESSAGES
 from portal.errors import error_page
 from portal.extensions import limiter
@@ -315,7 +316,7 @@ def _status_page(tip: Tip, form: FollowUpForm | None = None, *, status: int = 20
         "tips/status.html", tip=tip, form=form, notice=notice, sent=sent,
         public=tip_service.public_status(tip), messages=tip_service.thread(tip),
         province_name=province.name(current_locale()) if province else None,
-        is_sample=tip.place_description.startswith(tip_service.SAMPLE_PREFIX),
+        is_sample=tip.place_description.startswith(SAMPLE_PREFIX),
         photo_form=_photo_form(tip), photo_count=len(tip.photos), **_photo_limits(),
     )
     return _no_store(body, status)

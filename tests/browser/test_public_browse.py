@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from portal.db import new_session, write_transaction
-from portal.services.content_demo import load_demo_content
+from portal.demo.content import load_demo_content
 from portal.services.reviewed_monuments import load_reviewed_monuments
 from tests.browser.conftest import screenshot, sign_in
 from tests.content_helpers import make_monument

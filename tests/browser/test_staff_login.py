@@ -13,7 +13,7 @@ import pyotp
 import pytest
 
 from portal.db import new_session
-from portal.services import staff_accounts
+from portal.services import staff_accounts, staff_signin
 from tests.browser.conftest import screenshot
 from tests.staff_fixtures import create_staff
 
@@ -88,7 +88,7 @@ def test_set_up_page_shows_the_qr_code_and_finishes_without_javascript(live_app,
         # A set-up link works in the first browser that opens it: the one without JavaScript gets its own.
         user, other_token = staff_accounts.create_account(session, username="sokha", role="moderator",
                                                           language="km", actor_name="tests")
-        secret = staff_accounts.totp_secret_of(user)
+        secret = staff_signin.totp_secret_of(user)
         session.close()
     # With JavaScript and the CSP: the QR image loads (data: image), nothing is refused.
     page.goto(f"{live_server.url}/vi/staff/setup/{token}")

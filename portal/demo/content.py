@@ -4,7 +4,7 @@ The repatriation story, the figures and the two news items restate facts from tw
 and cite them (publisher, title, year; no web address is known). There are no sample monuments:
 the real ones, each fact with its source, are reviewed data loaded by ``flask content
 load-monuments`` (``portal/data/monuments.py``). Invented tips stay labelled as samples
-(``portal.services.tips.load_demo_tips``). The Khmer and Vietnamese text awaits a native
+(``portal.demo.tips.load_demo_tips``). The Khmer and Vietnamese text awaits a native
 reviewer (translations/REVIEW.md).
 """
 
