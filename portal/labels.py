@@ -1,24 +1,19 @@
 """The words staff read for a tip's stored values (status, outcome, channel, how the tipster knows).
 
-One set for the staff pages and every export, so one translation serves both. What the tipster
-sees of a status is different and lives in ``portal.services.tips`` (CONVENTIONS.md, "Tip states").
+One set for the staff pages and every export, so one translation serves both. A status's words
+(staff's, the move button's and the tipster's) are declared with the rest of the state in the
+workflow's table, ``portal.services.workflow.STATUSES``; ``STATUS_LABELS`` is read from it.
 """
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.models.tip import HowKnown, TipChannel, TipOutcome, TipStatus
+from portal.models.tip import HowKnown, TipChannel, TipOutcome
+from portal.services.workflow import STATUS_LABELS
 
-STATUS_LABELS = {
-    TipStatus.NEW: _l("New"),
-    TipStatus.IN_REVIEW: _l("In review"),
-    TipStatus.VERIFIED: _l("Verified"),
-    TipStatus.PASSED_TO_TEAM: _l("Passed to a search team"),
-    TipStatus.CLOSED: _l("Closed"),
-    TipStatus.REJECTED: _l("Rejected"),
-    TipStatus.DUPLICATE: _l("Duplicate"),
-}
+__all__ = ["CHANNEL_LABELS", "HOW_KNOWN_LABELS", "OUTCOME_LABELS", "STATUS_LABELS"]
+
 OUTCOME_LABELS = {
     TipOutcome.REMAINS_RECOVERED: _l("Remains recovered"),
     TipOutcome.NOTHING_FOUND: _l("Searched, nothing found"),

@@ -161,7 +161,7 @@ def test_the_migration_fills_status_changed_at_from_updated_at(tmp_path):
                 "period, fallen_names, fallen_unit, fallen_hometown, on_behalf, anonymous, consent, language, "
                 "channel, receipt_hash, search_text) VALUES ('closed', '2023-01-02 03:04:05.000000', "
                 "'2023-05-06 07:08:09.000000', '', '', 'x', '', '', '', '', 0, 0, 0, 'vi', 'web', 'h', '')"))
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, "0007")  # the migration under test (0010 then rounds updated_at to the hour)
         with engine.connect() as conn:
             changed, updated = conn.execute(text("SELECT status_changed_at, updated_at FROM tips")).one()
         assert changed == updated == "2023-05-06 07:08:09.000000"

@@ -95,3 +95,15 @@ def test_a_tip_cannot_duplicate_itself(app, db_session, moderator):
     fresh = db_session.get(Tip, tip.id)
     with pytest.raises(workflow.TransitionError, match="duplicate_of_itself"):
         workflow.apply_transition(db_session, fresh, TipStatus.DUPLICATE, actor, duplicate_of=fresh)
+
+
+def test_the_table_declares_every_state_once_in_the_enums_order():
+    assert list(workflow.STATUSES) == list(TipStatus)
+    assert all(key == row.key for key, row in workflow.STATUSES.items())
+
+
+def test_every_requirement_has_its_inputs_on_the_move_form():
+    from portal.staff.review_forms import TransitionForm
+
+    required = set().union(*(row.requires for row in workflow.STATUSES.values()))
+    assert required <= set(TransitionForm.REQUIREMENT_FIELDS)

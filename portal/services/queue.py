@@ -11,17 +11,19 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session, aliased
 
 from portal.i18n import fold
 from portal.models.staff import StaffUser
 from portal.models.tip import Tip, TipPhoto, TipStatus
 from portal.models.types import MAX_ID
+from portal.services.workflow import OPEN_STATUSES  # the tips still being worked on
 
 PAGE_SIZE = 50
-OPEN_STATUSES = (TipStatus.NEW, TipStatus.IN_REVIEW, TipStatus.VERIFIED, TipStatus.PASSED_TO_TEAM)
 
 
 class Sort(enum.StrEnum):
@@ -119,9 +121,11 @@ def _conditions(filters: QueueFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def queue_page(session: Session, filters: QueueFilter, cursor: str | None = None,
-               limit: int = PAGE_SIZE) -> QueuePage:
-    position = decode_cursor(cursor)
+def queue_statement(filters: QueueFilter, position: tuple[datetime, int] | ColumnElement[Any] | None = None,
+                    limit: int = PAGE_SIZE) -> Select[Any]:
+    """The keyset query of one queue page: ``limit + 1`` rows after ``position`` (a cursor's
+    values, or bound parameters standing for them), to know whether a next page exists; each row
+    the columns :class:`QueueRow` is made of."""
     conditions = _conditions(filters)
     key = tuple_(Tip.created_at, Tip.id)
     if position is not None:
@@ -131,7 +135,7 @@ def queue_page(session: Session, filters: QueueFilter, cursor: str | None = None
     photo_count = (select(func.count(TipPhoto.id)).where(TipPhoto.tip_id == Tip.id)
                    .correlate(Tip).scalar_subquery())
     assignee = aliased(StaffUser)
-    query = (
+    return (
         select(Tip.id, Tip.status, Tip.province_code, Tip.district_code, Tip.created_at, photo_count,
                assignee.username, Tip.channel, func.substr(Tip.place_description, 1, 120),
                func.substr(Tip.what_seen, 1, 120))
@@ -140,7 +144,26 @@ def queue_page(session: Session, filters: QueueFilter, cursor: str | None = None
         .order_by(*order)
         .limit(limit + 1)
     )
-    results = session.execute(query).all()
+
+
+AFTER_CREATED, AFTER_ID = "after_created", "after_id"
+
+
+@lru_cache(maxsize=256)
+def _page_statement(filters: QueueFilter, after: bool, limit: int) -> Select[Any]:
+    """:func:`queue_statement` built once per filters (the cursor is a parameter): building the
+    select and its cache key anew for every page cost more than running it."""
+    position = tuple_(bindparam(AFTER_CREATED, type_=Tip.created_at.type), bindparam(AFTER_ID, type_=Integer())) \
+        if after else None
+    return queue_statement(filters, position, limit)
+
+
+def queue_page(session: Session, filters: QueueFilter, cursor: str | None = None,
+               limit: int = PAGE_SIZE) -> QueuePage:
+    position = decode_cursor(cursor)
+    statement = _page_statement(filters, position is not None, limit)
+    parameters = {AFTER_CREATED: position[0], AFTER_ID: position[1]} if position is not None else {}
+    results = session.execute(statement, parameters).all()
     rows = [
         QueueRow(id=r[0], status=r[1], province_code=r[2], district_code=r[3], created_at=r[4],
                  photo_count=r[5], assignee=r[6], channel=str(r[7]),

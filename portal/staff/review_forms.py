@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     HiddenField,
     IntegerField,
     MultipleFileField,
@@ -26,20 +27,11 @@ from portal.models.tip import MAX_MESSAGE, TipChannel, TipOutcome, TipStatus
 from portal.models.types import MAX_ID
 from portal.services.queue import Sort
 from portal.services.tips import TipInput
+from portal.services.workflow import DUPLICATE_OF, FIELD_OUTCOME, REASON, Requirement
 from portal.tips.forms import TipForm
 
 REQUIRED = _l("Please fill in this field.")
 
-# What the button that moves a tip into each state says.
-MOVE_LABELS = {
-    TipStatus.NEW: _l("Back to new"),
-    TipStatus.IN_REVIEW: _l("Start review"),
-    TipStatus.VERIFIED: _l("Mark as verified"),
-    TipStatus.PASSED_TO_TEAM: _l("Pass to a search team"),
-    TipStatus.CLOSED: _l("Close with the field outcome"),
-    TipStatus.REJECTED: _l("Reject"),
-    TipStatus.DUPLICATE: _l("Mark as duplicate"),
-}
 SORT_LABELS = {Sort.NEWEST: _l("Newest first"), Sort.OLDEST: _l("Oldest first")}
 
 
@@ -65,6 +57,16 @@ class QueueFilterForm(PortalForm):
 
 
 class TransitionForm(PortalForm):
+    """One move of the workflow. A move's form shows the inputs for what its target requires
+    (``portal.services.workflow.STATUSES``), and only those."""
+
+    # Which inputs give each requirement, in the order they are shown.
+    REQUIREMENT_FIELDS: dict[Requirement, tuple[str, ...]] = {
+        REASON: ("reason",),
+        DUPLICATE_OF: ("duplicate_of",),
+        FIELD_OUTCOME: ("outcome", "team", "searched_on", "remains_count"),
+    }
+
     target = HiddenField(validators=[DataRequired()])
     reason = TextAreaField(_l("Reason (required to reject; not shown to the tipster)"),
                            validators=[Optional(), Length(max=2000)])
@@ -78,6 +80,11 @@ class TransitionForm(PortalForm):
     searched_on = DateField(_l("Date of the search"), validators=[Optional()])
     remains_count = IntegerField(_l("Sets of remains recovered"),
                                  validators=[Optional(), NumberRange(min=0, max=10000)])
+
+    def inputs_for(self, requires: frozenset[Requirement]) -> list[Field]:
+        """The inputs a move needs, for a target that ``requires`` these."""
+        return [self[name] for requirement, names in self.REQUIREMENT_FIELDS.items() if requirement in requires
+                for name in names]
 
 
 class AssignForm(PortalForm):

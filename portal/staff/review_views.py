@@ -1,23 +1,29 @@
 """The review queue, a tip's page and every action a moderator takes on a tip.
 
 Views read forms and call ``portal.services.queue``, ``workflow`` and ``moderation``; each
-action runs in one write transaction together with its audit entry.
+action is one service call, which runs it in one write transaction together with its audit entry.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2.filters import do_truncate
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from portal import geo
-from portal.db import get_session, write_transaction
-from portal.forms import ButtonForm
-from portal.i18n import current_locale, url_with_query
+from portal.db import get_session
+from portal.forms import ButtonForm, check_button
+from portal.i18n import current_locale, format_number, url_with_query
 from portal.labels import CHANNEL_LABELS, HOW_KNOWN_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
@@ -29,9 +35,8 @@ from portal.services.audit_log import PAGE as AUDIT_PAGE
 from portal.services.audit_log import search_audit, tip_audit
 from portal.services.tips import public_status, thread
 from portal.staff import bp
-from portal.staff.access import current_staff, register_section, roles_required
+from portal.staff.access import current_actor, register_section, roles_required
 from portal.staff.review_forms import (
-    MOVE_LABELS,
     AssignForm,
     AuditSearchForm,
     MessageForm,
@@ -91,13 +96,6 @@ register_section("staff.tip_new", _l("Enter a tip"),
 register_section("staff.audit", _l("Audit log"), _l("Who did what, and when."), order=85)
 
 
-def _actor() -> StaffUser:
-    user = current_staff()
-    if user is None:  # roles_required has already let only staff through
-        abort(403)
-    return user
-
-
 def _province_choices(locale: str) -> list[SelectChoice]:
     return [SelectChoice("", _("All provinces"))] + [
         SelectChoice(p.code, p.name(locale)) for p in geo.provinces()]
@@ -135,7 +133,7 @@ def read_queue_filters(actor: StaffUser) -> tuple[queue.QueueFilter, QueueFilter
 @bp.get("/queue", endpoint="queue")
 @roles_required(*MODERATORS)
 def queue_list() -> ResponseReturnValue:
-    filters, form, valid = read_queue_filters(_actor())
+    filters, form, valid = read_queue_filters(current_actor())
     if not valid:
         flash(_("Some filters were not understood and were left out."), "error")
         form = QueueFilterForm(formdata=None)
@@ -146,8 +144,97 @@ def queue_list() -> ResponseReturnValue:
     next_url = url_with_query("staff.queue", request.args, drop=("after",), after=page.next_cursor) \
         if page.next_cursor else None
     first_url = url_with_query("staff.queue", request.args, drop=("after",))
-    return render_template("staff/review/queue.html", form=form, page=page, next_url=next_url,
-                           first_url=first_url, STATUS_LABELS=STATUS_LABELS, place_name=_place_name)
+    return render_template("staff/review/queue.html", filters_form=_filters_form(form, valid), page=page,
+                           lines=_queue_lines(page.rows), next_url=next_url, first_url=first_url)
+
+
+FILTER_FORMS_KEPT = 256
+
+
+def _filters_form(form: QueueFilterForm, valid: bool) -> Markup:
+    """The filters form as HTML, rendered once per language, query and app root.
+
+    The form is built from those alone (``read_queue_filters``: the query, the language's place
+    names and words), so the same three always give the same HTML; rendering its fields was a
+    quarter of the queue's CPU. Kept per app, the least recently used dropped beyond
+    ``FILTER_FORMS_KEPT``."""
+    key = (current_locale(), request.script_root, valid, bool(request.args),
+           tuple(sorted((name, value) for name, value in request.args.items(multi=True) if name != "after")))
+    kept: OrderedDict[Any, Markup] = current_app.extensions.setdefault("portal.queue_filter_forms", OrderedDict())
+    with _FILTER_FORMS_LOCK:
+        html = kept.get(key)
+        if html is not None:
+            kept.move_to_end(key)
+            return html
+    # An autoescaped template's output: already HTML, every value in it escaped.
+    html = Markup(render_template("staff/review/_queue_filters.html", form=form))  # noqa: S704
+    with _FILTER_FORMS_LOCK:
+        kept[key] = html
+        while len(kept) > FILTER_FORMS_KEPT:
+            kept.popitem(last=False)
+    return html
+
+
+_FILTER_FORMS_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    """What one row of the queue shows, ready to print."""
+
+    row: queue.QueueRow
+    href: str
+    summary: str
+    status_label: str
+    place: str
+    received_iso: str
+    received: str
+    photos: str
+
+
+def _queue_lines(rows: list[queue.QueueRow]) -> list[QueueLine]:
+    """The queue's rows as they read, each cell through the same function its template filter
+    calls. Each distinct value is worked out once per page: asked row by row, a page of 50 put the
+    same questions to the URL map, the catalogs, the place list and Babel 50 times each, which
+    cost more than the query."""
+    filters = current_app.jinja_env.filters
+    staff_time, html_datetime = filters["staff_time"], filters["html_datetime"]
+    tip_url = _tip_url_maker()
+    labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    places: dict[str | None, str] = {}
+    moments: dict[Any, str] = {}
+    counts: dict[int, str] = {}
+
+    def place(code: str | None) -> str:
+        if code not in places:
+            places[code] = _place_name(code)
+        return places[code]
+
+    def received(moment: Any) -> str:
+        if moment not in moments:
+            moments[moment] = staff_time(moment)
+        return moments[moment]
+
+    def photos(count: int) -> str:
+        if count not in counts:
+            counts[count] = format_number(count)
+        return counts[count]
+
+    return [QueueLine(row=row, href=tip_url(row.id), summary=do_truncate(current_app.jinja_env, row.summary, 90),
+                      status_label=labels[row.status],
+                      place=place(row.district_code) or place(row.province_code) or "—",
+                      received_iso=html_datetime(row.created_at), received=received(row.created_at),
+                      photos=photos(row.photo_count))
+            for row in rows]
+
+
+def _tip_url_maker() -> Callable[[int], str]:
+    """``url_for("staff.tip", tip_id=…)`` for many ids: built once, the id put in by hand."""
+    sample = url_for("staff.tip", tip_id=0)
+    if not sample.endswith("/0"):  # pragma: no cover - the route ends in its id
+        return lambda tip_id: url_for("staff.tip", tip_id=tip_id)
+    prefix = sample[:-1]
+    return lambda tip_id: f"{prefix}{tip_id}"
 
 
 def _place_name(code: str | None) -> str:
@@ -188,7 +275,8 @@ def _tip_page(tip: Tip, *, contact: moderation.Contact | None = None, status: in
         message_form=forms.pop("message", None) or MessageForm(formdata=None, prefix="message"),
         button_form=ButtonForm(), redact_labels=REDACT_LABELS, notes=moderation.notes(session, tip),
         messages=thread(tip), audit=tip_audit(session, tip.id), public=public_status(tip),
-        duplicate=duplicate, place_name=_place_name, STATUS_LABELS=STATUS_LABELS, MOVE_LABELS=MOVE_LABELS,
+        duplicate=duplicate, place_name=_place_name, STATUS_LABELS=STATUS_LABELS,
+        WORKFLOW=workflow.STATUSES,
         likely_duplicates=duplicates.likely_duplicates(session, tip, current_app.config["DUPLICATE_RADIUS_M"]),
         OUTCOME_LABELS=OUTCOME_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, HOW_KNOWN_LABELS=HOW_KNOWN_LABELS,
         staff_maps=current_app.config["STAFF_MAPS"],
@@ -221,23 +309,22 @@ def _back(tip_id: int) -> ResponseReturnValue:
 @bp.post("/tips/<int:tip_id>/move")
 @roles_required(*MODERATORS)
 def tip_transition(tip_id: int) -> ResponseReturnValue:
-    session, actor = get_session(), _actor()
+    session, actor = get_session(), current_actor()
     tip = _tip_or_404(tip_id)
     form = TransitionForm()
     target = TipStatus._value2member_map_.get(form.target.data or "")
     if not form.validate() or not isinstance(target, TipStatus):
         return _tip_page(tip, transition=form, status=400) if isinstance(target, TipStatus) else abort(400)
-    duplicate_of = session.get(Tip, form.duplicate_of.data) if form.duplicate_of.data else None
     outcome = None
     if form.outcome.data and form.team.data and form.searched_on.data:
         outcome = workflow.FieldOutcome(outcome=TipOutcome(form.outcome.data), team=form.team.data,
                                         searched_on=form.searched_on.data,
                                         remains_count=form.remains_count.data or 0)
     try:
-        with write_transaction(session):
-            tip = _tip_or_404(tip_id)
-            workflow.apply_transition(session, tip, target, actor, reason=form.reason.data or "",
-                                      duplicate_of=duplicate_of, field_outcome=outcome)
+        workflow.move_tip(session, tip_id, target, actor, reason=form.reason.data or "",
+                          duplicate_of_id=form.duplicate_of.data or None, field_outcome=outcome)
+    except workflow.TipNotFound:
+        abort(404)
     except workflow.TransitionError as error:
         form.target.errors = [str(TRANSITION_ERRORS[error.code] % {
             "source": STATUS_LABELS[tip.status], "target": STATUS_LABELS[target]})]
@@ -250,17 +337,17 @@ def tip_transition(tip_id: int) -> ResponseReturnValue:
 @bp.post("/tips/<int:tip_id>/assign")
 @roles_required(*MODERATORS)
 def tip_assign(tip_id: int) -> ResponseReturnValue:
-    session, actor = get_session(), _actor()
+    session, actor = get_session(), current_actor()
     form = AssignForm()
     form.assignee.choices = [SelectChoice("", "")] + [
         SelectChoice(str(u.id), u.username) for u in moderation.moderators(session)]
     if not form.validate():
         flash(_("Please choose a moderator from the list."), "error")
         return _tip_page(_tip_or_404(tip_id), assign=form, status=400)
-    assignee = session.get(StaffUser, int(form.assignee.data)) if form.assignee.data else None
     try:
-        with write_transaction(session):
-            moderation.assign(session, _tip_or_404(tip_id), assignee, actor)
+        moderation.assign_tip(session, tip_id, int(form.assignee.data) if form.assignee.data else None, actor)
+    except workflow.TipNotFound:
+        abort(404)
     except moderation.ModerationError as error:
         flash(str(MODERATION_ERRORS[error.code]), "error")
         return _tip_page(_tip_or_404(tip_id), assign=form, status=400)
@@ -271,12 +358,14 @@ def tip_assign(tip_id: int) -> ResponseReturnValue:
 @bp.post("/tips/<int:tip_id>/notes")
 @roles_required(*MODERATORS)
 def tip_note(tip_id: int) -> ResponseReturnValue:
-    session, actor = get_session(), _actor()
+    session, actor = get_session(), current_actor()
     form = NoteForm(prefix="note")
     if not form.validate():
         return _tip_page(_tip_or_404(tip_id), note=form, status=400)
-    with write_transaction(session):
-        moderation.add_note(session, _tip_or_404(tip_id), form.body.data, actor)
+    try:
+        moderation.add_tip_note(session, tip_id, form.body.data, actor)
+    except workflow.TipNotFound:
+        abort(404)
     flash(_("Note added. Only staff can see it."), "ok")
     return _back(tip_id)
 
@@ -284,12 +373,14 @@ def tip_note(tip_id: int) -> ResponseReturnValue:
 @bp.post("/tips/<int:tip_id>/messages")
 @roles_required(*MODERATORS)
 def tip_message(tip_id: int) -> ResponseReturnValue:
-    session, actor = get_session(), _actor()
+    session, actor = get_session(), current_actor()
     form = MessageForm(prefix="message")
     if not form.validate():
         return _tip_page(_tip_or_404(tip_id), message=form, status=400)
-    with write_transaction(session):
-        moderation.send_message(session, _tip_or_404(tip_id), form.body.data, actor)
+    try:
+        moderation.send_tip_message(session, tip_id, form.body.data, actor)
+    except workflow.TipNotFound:
+        abort(404)
     flash(_("Message sent. The tipster will see it when they enter their receipt code."), "ok")
     return _back(tip_id)
 
@@ -298,11 +389,12 @@ def tip_message(tip_id: int) -> ResponseReturnValue:
 @roles_required(*MODERATORS)
 def tip_contact(tip_id: int) -> ResponseReturnValue:
     """Contact details are shown only on request, in the answer to this POST, and every look is audited."""
-    session, actor = get_session(), _actor()
-    if not ButtonForm().validate():
-        abort(400)
-    with write_transaction(session):
-        contact = moderation.reveal_contact(session, _tip_or_404(tip_id), actor)
+    session, actor = get_session(), current_actor()
+    check_button()
+    try:
+        contact = moderation.reveal_tip_contact(session, tip_id, actor)
+    except workflow.TipNotFound:
+        abort(404)
     return _tip_page(_tip_or_404(tip_id), contact=contact)
 
 
@@ -321,7 +413,7 @@ def _redact_question(tip: Tip, form: RedactForm, preview: moderation.Redaction) 
 def tip_redact(tip_id: int) -> ResponseReturnValue:
     """Redaction in two steps: the Redact link (GET) or a POST without ``confirm`` asks; only the
     question's "Remove" button (a POST with ``confirm=remove`` and the CSRF token) removes."""
-    session, actor = get_session(), _actor()
+    session, actor = get_session(), current_actor()
     asking = request.method == "GET"
     form = RedactForm(request.args, meta={"csrf": False}) if asking else RedactForm()
     if not form.validate():
@@ -335,8 +427,9 @@ def tip_redact(tip_id: int) -> ResponseReturnValue:
         if asking or form.confirm.data != "remove":
             preview = moderation.redaction(session, tip, field, item)
             return _redact_question(tip, RedactForm(formdata=None, field=field, item=form.item.data), preview)
-        with write_transaction(session):
-            moderation.redact(session, _tip_or_404(tip_id), field, item, actor)
+        moderation.redact_tip(session, tip_id, field, item, actor)
+    except workflow.TipNotFound:
+        abort(404)
     except moderation.ModerationError as error:
         flash(str(MODERATION_ERRORS[error.code]), "error")
         return _back(tip_id)
