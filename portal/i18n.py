@@ -35,6 +35,7 @@ LONG_DATE_PATTERNS = {"vi": "'ngày' d 'tháng' M 'năm' y"}
 KHMER_MOMENT_PATTERNS = {"short": "d/M/yyyy HH:mm", "medium": "d MMMM y, HH:mm", "long": "d MMMM y, HH:mm:ss",
                          "full": "EEEE d MMMM y, HH:mm:ss"}
 KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
+FROM_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
@@ -111,6 +112,11 @@ def preferred_locale() -> str:
         if primary in LOCALES:
             return primary
     return str(current_app.config["DEFAULT_LANGUAGE"])
+
+
+def ascii_digits(text: str) -> str:
+    """Khmer digits (០–៩) typed on a Khmer keyboard count as the same numbers."""
+    return text.translate(FROM_KHMER_DIGITS)
 
 
 def localise_digits(text: Any, locale: str | None = None) -> str:

@@ -11,11 +11,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import selectinload
 
 from portal.db import new_session
+from portal.geo import CoordinatesError, parse_coordinates
 from portal.logfilters import LimiterTipFilter, WerkzeugTipFilter
 from portal.models.tip import HowKnown, LocationSource, Tip, TipChannel, TipPhoto, TipStatus
 from portal.services import receipts
 from portal.tips import views as tip_views
-from portal.tips.forms import CoordinatesError, parse_coordinates
 from tests.conftest import make_app
 from tests.gunicorn_server import multipart
 from tests.test_uploads import APP1, APP2, jpeg_markers, jpeg_with_metadata, plain_jpeg, png_bytes

@@ -40,9 +40,6 @@ from portal.services import audit, receipts
 from portal.services.workflow import FIELD_OUTCOME, STATUSES, PublicState
 from portal.uploads import CleanPhoto
 
-# Cambodia and a margin around it: a place remembered near the border still counts.
-LATITUDE_RANGE = (9.5, 15.0)
-LONGITUDE_RANGE = (102.0, 108.0)
 # A reply identical to the tipster's last one within this time is a resent page, not a new reply.
 # Replies are stored to the hour, so the window runs from the start of the hour it was sent in.
 REPEATED_REPLY_WINDOW = timedelta(minutes=30)
@@ -120,23 +117,11 @@ class PublicStatus:
     outcome: Any = None
 
 
-def in_cambodia(latitude: float, longitude: float) -> bool:
-    return LATITUDE_RANGE[0] <= latitude <= LATITUDE_RANGE[1] and \
-        LONGITUDE_RANGE[0] <= longitude <= LONGITUDE_RANGE[1]
-
-
 def _check_places(data: TipInput) -> None:
     """Each level of the place must lie inside the level above it, and none may be skipped."""
     codes = [data.province_code, data.district_code, data.commune_code, data.village_code]
-    parent = ""
-    for level, (code, length) in enumerate(zip(codes, (2, 4, 6, 8), strict=True)):
-        if not code:
-            if any(codes[level + 1:]):
-                raise InvalidTip("a district, commune or village needs the levels above it")
-            return
-        if len(code) != length or not code.startswith(parent) or geo.place(code) is None:
-            raise InvalidTip(f"unknown or inconsistent place code {code!r}")
-        parent = code
+    if not geo.chain_is_consistent(codes):
+        raise InvalidTip(f"unknown or inconsistent place codes {codes!r}")
 
 
 def _check(data: TipInput) -> None:
@@ -148,7 +133,7 @@ def _check(data: TipInput) -> None:
     if (data.latitude is None) != (data.longitude is None):
         raise InvalidTip("latitude and longitude go together")
     if data.latitude is not None and data.longitude is not None \
-            and not in_cambodia(data.latitude, data.longitude):
+            and not geo.in_cambodia(data.latitude, data.longitude):
         raise InvalidTip("coordinates outside Cambodia")
 
 
@@ -237,7 +222,7 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
     photo_location_used = photo_location_missing = False
     if data.use_photo_location and latitude is None:
         located = next((p for p in photos if p.has_location
-                        and in_cambodia(p.latitude or 0.0, p.longitude or 0.0)), None)
+                        and geo.in_cambodia(p.latitude or 0.0, p.longitude or 0.0)), None)
         if located is not None:
             latitude, longitude, source = located.latitude, located.longitude, LocationSource.PHOTO
             photo_location_used = True
@@ -393,7 +378,7 @@ def add_photo(session: Session, tip_id: int, photo: CleanPhoto, *, max_photos: i
         row = _photo_row(photo)
         tip.photos.append(row)
         location_used = bool(use_location and tip.latitude is None and photo.has_location
-                             and in_cambodia(photo.latitude or 0.0, photo.longitude or 0.0))
+                             and geo.in_cambodia(photo.latitude or 0.0, photo.longitude or 0.0))
         if location_used:
             tip.latitude, tip.longitude = photo.latitude, photo.longitude
             tip.location_source = LocationSource.PHOTO

@@ -46,7 +46,6 @@ from portal.staff.review_forms import (
     StaffTipForm,
     TransitionForm,
 )
-from portal.tips.forms import NEXT_STEP_LABELS, PLACE_LEVELS
 from portal.uploads import chosen_files, photo_count_ok, process_photos
 
 MODERATORS = (StaffRole.MODERATOR,)
@@ -468,14 +467,9 @@ def tip_new() -> ResponseReturnValue:
 
 
 def _staff_tip_form(form: StaffTipForm, *, step: bool = False, photos_dropped: bool = False) -> ResponseReturnValue:
-    focus = None
-    if step:
-        focus = next((level for level in reversed(form.shown_levels) if not getattr(form, level).data),
-                     form.shown_levels[-1])
     return no_store(current_app.make_response(render_template(
-        "staff/review/tip_new.html", form=form, focus=focus, photos_dropped=photos_dropped,
-        next_labels=NEXT_STEP_LABELS, levels=PLACE_LEVELS, max_photos=current_app.config["MAX_PHOTOS"],
-        max_photo_mb=current_app.config["MAX_PHOTO_MB"])))
+        "staff/review/tip_new.html", photos_dropped=photos_dropped, max_photos=current_app.config["MAX_PHOTOS"],
+        max_photo_mb=current_app.config["MAX_PHOTO_MB"], **form.page_context(step=step))))
 
 
 @bp.get("/audit")

@@ -8,7 +8,6 @@ above, so no page ever lists all 14,576 villages.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -24,9 +23,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal import geo
 from portal.forms import PortalForm, honeypot_field
-from portal.i18n import KHMER_DIGITS, LANGUAGE_NAMES, LOCALES, fold
+from portal.geo import LATITUDE_RANGE, LONGITUDE_RANGE, PLACE_LEVELS, CoordinatesError, parse_coordinates, place_choices
+from portal.i18n import LANGUAGE_NAMES, LOCALES, ascii_digits
 from portal.models.tip import (
     MAX_DESCRIPTION,
     MAX_FALLEN_NAMES,
@@ -38,9 +37,8 @@ from portal.models.tip import (
     TipChannel,
 )
 from portal.services.receipts import CODE_LENGTH
-from portal.services.tips import LATITUDE_RANGE, LONGITUDE_RANGE, TipInput, in_cambodia
+from portal.services.tips import TipInput
 
-FROM_KHMER_DIGITS = {v: k for k, v in KHMER_DIGITS.items()}
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 UNCERTAINTY_CHOICES = (
     SelectChoice("", _l("I am not sure")),
@@ -56,8 +54,6 @@ HOW_KNOWN_CHOICES = (
     SelectChoice("documents", _l("From letters, papers or other documents")),
 )
 HOW_KNOWN_VALUES = frozenset(choice.value for choice in HOW_KNOWN_CHOICES)
-PLACE_LEVELS = ("province", "district", "commune", "village")
-PLACE_LENGTHS = {"province": 2, "district": 4, "commune": 6, "village": 8}
 NEXT_STEP_LABELS = {
     "province": _l("Next: choose the district"),
     "district": _l("Next: choose the commune"),
@@ -68,146 +64,6 @@ MAX_GRAVES = 100_000
 
 def max_length(limit: int) -> Length:
     return Length(max=limit, message=_l("Please shorten this to at most %(max)d characters."))
-
-
-def ascii_digits(text: str) -> str:
-    """Khmer digits (០–៩) typed on a Khmer keyboard count as the same numbers."""
-    return text.translate(FROM_KHMER_DIGITS)
-
-
-class CoordinatesError(ValueError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason  # "unreadable" or "outside"
-
-
-_PRIMES = str.maketrans({"′": "'", "’": "'", "‘": "'", "´": "'", "`": "'", "″": '"', "”": '"', "“": '"',
-                         "º": "°", "˚": "°"})
-_TOKEN = re.compile(r"[+-]?\d+(?:\.\d+)?|[NSEW]|[°'\",;]")
-_DECIMAL_PAIR = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[,;\s]\s*([+-]?\d+(?:\.\d+)?)\s*$")
-_COMMA_DECIMALS = re.compile(r"^\s*([+-]?\d+),(\d+)\s*[;\s]\s*([+-]?\d+),(\d+)\s*$")
-
-
-def _dms_value(numbers: list[str]) -> float:
-    degrees = float(numbers[0])
-    minutes = float(numbers[1]) if len(numbers) > 1 else 0.0
-    seconds = float(numbers[2]) if len(numbers) > 2 else 0.0
-    if not (0 <= minutes < 60 and 0 <= seconds < 60):
-        raise CoordinatesError("unreadable")
-    value = abs(degrees) + minutes / 60 + seconds / 3600
-    return -value if numbers[0].startswith("-") else value
-
-
-def _groups(text: str) -> list[tuple[list[str], str | None]]:
-    """Split degrees-minutes-seconds text into coordinates and their hemisphere letters."""
-    groups: list[tuple[list[str], str | None]] = []
-    numbers: list[str] = []
-    hemisphere: str | None = None
-    complete = False  # seconds were marked with ″: the next number starts a new coordinate
-
-    def close() -> None:
-        nonlocal numbers, hemisphere, complete
-        if numbers:
-            groups.append((numbers, hemisphere))
-        elif hemisphere:
-            raise CoordinatesError("unreadable")
-        numbers, hemisphere, complete = [], None, False
-
-    tokens = _TOKEN.findall(text)
-    for index, token in enumerate(tokens):
-        following = tokens[index + 1] if index + 1 < len(tokens) else ""
-        if token in ("N", "S", "E", "W"):
-            if numbers and hemisphere is None:
-                hemisphere = token  # written after the numbers
-                close()
-            else:
-                close()
-                hemisphere = token  # written before the numbers
-        elif token in (",", ";"):
-            close()
-        elif token == '"':  # noqa: S105  (the seconds mark, not a password)
-            complete = True
-        elif token in ("°", "'"):
-            continue
-        else:
-            if complete or len(numbers) == 3 or (numbers and following == "°"):
-                saved = hemisphere if not numbers else None
-                close()
-                hemisphere = saved
-            numbers.append(token)
-    close()
-    if len(groups) == 1 and len(groups[0][0]) in (2, 4, 6) and groups[0][1] is None:
-        half = len(groups[0][0]) // 2
-        groups = [(groups[0][0][:half], None), (groups[0][0][half:], None)]
-    return groups
-
-
-def parse_coordinates(text: str) -> tuple[float, float]:
-    """Latitude and longitude from decimal degrees or degrees-minutes(-seconds).
-
-    Accepts ``11.5564, 104.9282``, ``11°33'23"N 104°55'41"E``, ``N 11 33.38 E 104 55.68``,
-    Khmer digits and decimal commas (``11,5564 104,9282``). Numbers in the wrong order are put
-    right, since Cambodia's latitudes and longitudes do not overlap. Raises
-    :class:`CoordinatesError` (``unreadable`` or ``outside``).
-    """
-    cleaned = ascii_digits(text).translate(_PRIMES).upper().replace("''", '"')
-    comma = _COMMA_DECIMALS.match(cleaned)
-    if comma:
-        cleaned = f"{comma.group(1)}.{comma.group(2)} {comma.group(3)}.{comma.group(4)}"
-    plain = _DECIMAL_PAIR.match(cleaned)
-    latitude: float
-    longitude: float
-    if plain:
-        first, second = float(plain.group(1)), float(plain.group(2))
-        latitude, longitude = first, second
-        if not in_cambodia(latitude, longitude) and in_cambodia(second, first):
-            latitude, longitude = second, first
-    else:
-        if re.search(r"[^0-9NSEW°'\".,;:+\-\s]", cleaned):
-            raise CoordinatesError("unreadable")
-        groups = _groups(cleaned)
-        if len(groups) != 2:
-            raise CoordinatesError("unreadable")
-        values = [(_dms_value(numbers), hemisphere) for numbers, hemisphere in groups]
-        lat_value: float | None = None
-        lon_value: float | None = None
-        for value, hemisphere in values:
-            if hemisphere in ("N", "S"):
-                lat_value = -value if hemisphere == "S" else value
-            elif hemisphere in ("E", "W"):
-                lon_value = -value if hemisphere == "W" else value
-        unlabelled = [value for value, hemisphere in values if hemisphere is None]
-        if lat_value is None and unlabelled:
-            lat_value = unlabelled.pop(0)
-        if lon_value is None and unlabelled:
-            lon_value = unlabelled.pop(0)
-        if lat_value is None or lon_value is None:
-            raise CoordinatesError("unreadable")
-        latitude, longitude = lat_value, lon_value
-        if not any(h for _v, h in values) and not in_cambodia(latitude, longitude) \
-                and in_cambodia(longitude, latitude):
-            latitude, longitude = longitude, latitude
-    if not in_cambodia(latitude, longitude):
-        raise CoordinatesError("outside")
-    return round(latitude, 6), round(longitude, 6)
-
-
-@lru_cache(maxsize=4096)
-def place_choices(level: str, parent: str | None, locale: str) -> tuple[tuple[str, str], ...]:
-    """The options of one place select: the children of ``parent``, named in ``locale``.
-
-    Kept once computed (the divisions never change while the portal runs): folding and sorting
-    them again for every form shown or sent was a measurable part of a tip submission.
-    """
-    if level == "province":
-        places = geo.provinces()
-    elif level == "district":
-        places = geo.districts(parent or "")
-    elif level == "commune":
-        places = geo.communes(parent or "")
-    else:
-        places = geo.villages(parent or "")
-    return tuple((p.code, p.name(locale)) for p in sorted(places, key=lambda p: fold(p.name(locale))))
 
 
 PLACE_PROMPTS = {
@@ -294,6 +150,16 @@ class TipForm(PortalForm):
                 select.data = value = ""
             parent = value or None
         self.shown_levels = tuple(level for level in shown if len(getattr(self, level).choices) > 1)
+
+    def page_context(self, *, step: bool = False) -> dict[str, Any]:
+        """What the form's template needs besides the form (public and staff pages alike): the
+        place levels, the "Next" labels, and after a place step the select to put the visitor on
+        (the one that just appeared)."""
+        focus = None
+        if step:
+            focus = next((level for level in reversed(self.shown_levels) if not getattr(self, level).data),
+                         self.shown_levels[-1])
+        return {"form": self, "focus": focus, "next_labels": NEXT_STEP_LABELS, "levels": PLACE_LEVELS}
         self.contact_language.choices = [
             SelectChoice("", str(_l("The language of this page"))),
             *(SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LOCALES)]

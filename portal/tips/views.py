@@ -35,15 +35,7 @@ from portal.security import form_checks_csrf, no_store
 from portal.services import receipts
 from portal.services import tips as tip_service
 from portal.tips import bp
-from portal.tips.forms import (
-    NEXT_STEP_LABELS,
-    PLACE_LEVELS,
-    FollowUpForm,
-    LookupForm,
-    PhotoForm,
-    TipForm,
-    place_choices,
-)
+from portal.tips.forms import FollowUpForm, LookupForm, PhotoForm, TipForm
 from portal.uploads import process_photos
 
 FOLLOWUP_SALT = "portal.tips.followup"
@@ -172,15 +164,8 @@ def tip_from_token(token: str | None) -> Tip | None:
 # -- the tip form -------------------------------------------------------------------------------
 
 def _tip_form_page(form: TipForm, *, status: int = 200, notice: Any = None, step: bool = False) -> Response:
-    focus = None
-    if step:
-        # After "Next", put the visitor on the select that just appeared.
-        focus = next((level for level in reversed(form.shown_levels) if not getattr(form, level).data),
-                     form.shown_levels[-1])
-    body = render_template(
-        "tips/new.html", form=form, notice=notice, focus=focus, next_labels=NEXT_STEP_LABELS,
-        levels=PLACE_LEVELS, retention_days=current_app.config["RETENTION_DAYS"], **_photo_limits(),
-    )
+    body = render_template("tips/new.html", notice=notice, retention_days=current_app.config["RETENTION_DAYS"],
+                           **form.page_context(step=step), **_photo_limits())
     return _no_store(body, status)
 
 
@@ -288,12 +273,12 @@ def _external_status_url() -> str:
 @bp.get("/places/<code>")
 def places(code: str) -> ResponseReturnValue:
     """The children of a province, district or commune, named in the page's language (for JS)."""
-    level = {2: "district", 4: "commune", 6: "village"}.get(len(code))
+    level = geo.child_level(code)
     if level is None or not code.isdigit() or geo.place(code) is None:
         raise NotFound()
     response = jsonify({
         "parent": code, "level": level,
-        "places": [{"code": c, "name": n} for c, n in place_choices(level, code, current_locale())],
+        "places": [{"code": c, "name": n} for c, n in geo.place_choices(level, code, current_locale())],
     })
     response.headers["Cache-Control"] = f"public, max-age={PLACES_CACHE_SECONDS}"
     return response
