@@ -148,7 +148,7 @@ def load_demo_content(engine: Engine) -> None:
     """The demo pages, figures, news and ten sample monuments, through the editors' services."""
     from sqlalchemy.orm import Session
 
-    from portal.services.content_demo import load_demo_content as load
+    from portal.demo.content import load_demo_content as load
 
     with Session(engine) as session:
         load(session)

@@ -49,7 +49,7 @@ def demo_database(workdir: Path) -> str:
 
     from portal import migrate
     from portal.db import make_engine
-    from portal.services.content_demo import load_demo_content
+    from portal.demo.content import load_demo_content
 
     url = f"sqlite:///{workdir / 'portal.sqlite3'}"
     engine = make_engine(url)

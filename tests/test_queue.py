@@ -166,3 +166,46 @@ def test_queue_pages_walk_an_index_instead_of_sorting(db_session, filters):
         f"EXPLAIN QUERY PLAN {statement}", parameters))
     assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
     assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def _filters_form(html: str) -> str:
+    return html[html.index('<details class="queue-filters"'):html.index("</details>")]
+
+
+def test_the_filters_form_follows_each_query_and_language_when_shown_again(client, moderator, tips):
+    """The filters form is rendered once per language and query and then served again: each
+    query still gets its own choices, and each language its own words."""
+    login(client, moderator)
+    for _round in range(2):
+        chosen = _filters_form(client.get("/en/staff/queue?province=03&status=new").get_data(as_text=True))
+        assert '<option selected value="03">' in chosen
+        assert 'value="new" checked' in chosen
+        assert "<details class=\"queue-filters\" open>" in chosen
+        plain = _filters_form(client.get("/en/staff/queue").get_data(as_text=True))
+        assert "selected value=\"03\"" not in plain and "checked" not in plain
+        assert "<details class=\"queue-filters\">" in plain
+        page_two = _filters_form(client.get(f"/en/staff/queue?after={queue.encode_cursor(T0, 10)}")
+                                 .get_data(as_text=True))
+        assert "<details class=\"queue-filters\" open>" in page_two
+        khmer = _filters_form(client.get("/km/staff/queue").get_data(as_text=True))
+        assert "Filters and search" not in khmer and 'action="/km/staff/queue"' in khmer
+        bad = client.get("/en/staff/queue?created_from=yesterday").get_data(as_text=True)
+        assert 'value="yesterday"' not in _filters_form(bad)
+        assert 'class="notice notice-error"' in bad
+
+
+def test_the_queue_rows_read_as_before(app, client, moderator, tips):
+    """Each cell is worked out once per value in the view: the same words as the template's filters."""
+    login(client, moderator)
+    html = client.get("/vi/staff/queue").get_data(as_text=True)
+    assert f'href="/vi/staff/tips/{tips["kampong_cham_2"]}">#{tips["kampong_cham_2"]}</a>' in html
+    with app.test_request_context("/vi/staff/queue"):
+        from flask import current_app
+
+        from portal import geo
+        from portal.labels import STATUS_LABELS
+
+        moment = current_app.jinja_env.filters["staff_time"](T0 + timedelta(days=3))
+        assert f'<time datetime="{(T0 + timedelta(days=3)).isoformat(timespec="seconds")}">{moment}</time>' in html
+        assert f">{STATUS_LABELS[TipStatus.NEW]}</span>" in html
+        assert f">{geo.district('0302').name('vi')}</td>" in html

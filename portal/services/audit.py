@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from portal.models.audit import AuditEntry
@@ -25,3 +26,15 @@ def record(session: Session, action: str, *, actor_id: int | None = None, actor_
         entry.created_at = created_at
     session.add(entry)
     return entry
+
+
+def write(session: Session, action: str, *, actor_id: int | None = None, actor_name: str = "",
+          tip_id: int | None = None, subject: str = "", created_at: datetime | None = None,
+          **detail: Any) -> None:
+    """Write one audit entry at once, in the caller's open transaction (a Core insert, for the
+    hot paths that write their own rows the same way); it is kept only if the caller commits."""
+    values: dict[str, Any] = {"action": action, "actor_id": actor_id, "actor_name": actor_name, "tip_id": tip_id,
+                              "subject": subject, "detail": detail}
+    if created_at is not None:
+        values["created_at"] = created_at
+    session.execute(insert(AuditEntry), values)
