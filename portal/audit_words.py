@@ -21,15 +21,12 @@ from portal.i18n import format_moment, localise_digits
 from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.audit import AuditEntry
 from portal.models.tip import TipChannel, TipOutcome, TipStatus
+from portal.tip_facts import REDACTABLE
 
 # A tip's fields as a moderator names them, for "Removed: …".
 FIELD_NAMES = {
-    "place_description": _l("Description of the place"), "local_name": _l("Old or local name"),
-    "coordinates": _l("Coordinates"), "what_seen": _l("What they saw or heard"), "period": _l("When"),
-    "fallen_names": _l("Names of the fallen"), "fallen_unit": _l("Unit"), "fallen_hometown": _l("Home town"),
-    "on_behalf_relationship": _l("Sent on behalf of someone"), "contact_name": _l("Name"),
-    "contact_phone": _l("Phone"), "contact_email": _l("E-mail"),
-    "contact_messaging": _l("Zalo, Telegram or Facebook"), "message": _l("a message"), "photo": _l("a photo"),
+    **{fact.key: fact.label for fact in REDACTABLE}, "coordinates": _l("Coordinates"),
+    "on_behalf_relationship": _l("Sent on behalf of someone"), "message": _l("a message"), "photo": _l("a photo"),
 }
 # One sentence per action that needs no detail.
 PLAIN = {

@@ -29,10 +29,10 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal import geo
+from portal import geo, tip_facts
 from portal.db import write_transaction
 from portal.i18n import LANGUAGE_NAMES
-from portal.labels import HOW_KNOWN_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from portal.labels import OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffUser
 from portal.models.tip import Tip, TipStatus
 from portal.services import queue
@@ -48,27 +48,24 @@ _ID_TEXT = re.compile(r"^[\d\s,;#]*$")
 _LOAD_CHUNK = 500
 
 
-# (key, header) of every column; the contact columns come only when asked for.
+# (key, header) of every column; the contact columns come only when asked for. What the tipster
+# told comes from its declaration (portal.tip_facts), between the place and what staff found out.
 COLUMNS = (
     ("id", _l("Tip number")), ("status", _l("Status")), ("received", _l("Received")),
     ("province", _l("Province")), ("district", _l("District")), ("commune", _l("Commune")),
     ("village", _l("Village")), ("latitude", _l("Latitude")), ("longitude", _l("Longitude")),
-    ("uncertainty_m", _l("Within (metres)")), ("place_description", _l("Description of the place")),
-    ("local_name", _l("Old or local name")), ("what_seen", _l("What they saw or heard")),
-    ("how_known", _l("How they know")), ("period", _l("When")),
-    ("estimated_graves", _l("About how many graves")), ("fallen_names", _l("Names of the fallen")),
-    ("fallen_unit", _l("Unit")), ("fallen_hometown", _l("Home town")),
+    ("uncertainty_m", _l("Within (metres)")),
+    *((fact.key, fact.label) for fact in tip_facts.TOLD if fact.exported),
     ("language", _l("Language of the tip")), ("outcome", _l("Field outcome")),
     ("search_team", _l("Search team")), ("searched_on", _l("Date of the search")),
     ("remains_count", _l("Sets of remains recovered")), ("duplicate_of", _l("Duplicate of")),
 )
 CONTACT_COLUMNS = (
-    ("contact_name", _l("Name")), ("contact_phone", _l("Phone")), ("contact_email", _l("E-mail")),
-    ("contact_messaging", _l("Zalo, Telegram or Facebook")), ("contact_language", _l("Contact language")),
-    ("anonymous", _l("Asked to stay anonymous")),
+    *((fact.key, fact.label) for fact in tip_facts.CONTACT if fact.exported),
+    ("contact_language", _l("Contact language")), ("anonymous", _l("Asked to stay anonymous")),
 )
-NUMERIC = frozenset({"id", "latitude", "longitude", "uncertainty_m", "estimated_graves", "remains_count",
-                     "duplicate_of"})
+NUMERIC = frozenset({"id", "latitude", "longitude", "uncertainty_m", "remains_count", "duplicate_of",
+                     *(fact.key for fact in tip_facts.TIP_FACTS if fact.kind == "number")})
 
 
 class InvalidIds(ValueError):
@@ -98,15 +95,8 @@ class ExportedTip:
     latitude: float | None
     longitude: float | None
     uncertainty_m: int | None
-    place_description: str
-    local_name: str
-    what_seen: str
-    how_known: str
-    period: str
-    estimated_graves: int | None
-    fallen_names: str
-    fallen_unit: str
-    fallen_hometown: str
+    # What the tipster told (portal.tip_facts.TOLD) by key, as staff read it: a choice as its label.
+    facts: dict[str, Any]
     language: str
     outcome: str
     search_team: str
@@ -136,6 +126,8 @@ class ExportedTip:
             return self.place_of(key)
         if key == "status":
             return self.status_label
+        if key in self.facts:
+            return self.facts[key]
         if key.startswith("contact_") or key == "anonymous":
             if self.contact is None:
                 return None
@@ -235,12 +227,8 @@ def _flatten(tip: Tip, locale: str, include_contact: bool) -> ExportedTip:
         id=tip.id, status=tip.status.value, status_label=str(STATUS_LABELS[tip.status]),
         received=tip.created_at.astimezone(UTC).date(), places=_places(codes, locale),
         latitude=tip.latitude, longitude=tip.longitude, uncertainty_m=tip.uncertainty_m,
-        place_description=tip.place_description or "", local_name=tip.local_name or "",
-        what_seen=tip.what_seen or "",
-        how_known=str(HOW_KNOWN_LABELS[tip.how_known]) if tip.how_known else "",
-        period=tip.period or "", estimated_graves=tip.estimated_graves,
-        fallen_names=tip.fallen_names or "", fallen_unit=tip.fallen_unit or "",
-        fallen_hometown=tip.fallen_hometown or "", language=LANGUAGE_NAMES.get(tip.language, tip.language),
+        facts={fact.key: fact.shown(getattr(tip, fact.key)) for fact in tip_facts.TOLD},
+        language=LANGUAGE_NAMES.get(tip.language, tip.language),
         outcome=str(OUTCOME_LABELS[tip.outcome]) if tip.outcome and tip.status == TipStatus.CLOSED else "",
         search_team=tip.search_team or "",
         searched_on=tip.searched_on,
@@ -313,7 +301,7 @@ def to_geojson(tips: Sequence[ExportedTip], locale: str, include_contact: bool =
 
 def waypoint_name(tip: ExportedTip) -> str:
     """"#ID place name": the most precise place, else the local name."""
-    place = tip.places[-1].name if tip.places else tip.local_name
+    place = tip.places[-1].name if tip.places else tip.facts["local_name"]
     return f"#{tip.id} {place}".strip()
 
 
@@ -325,16 +313,12 @@ def description(tip: ExportedTip, locale: str) -> str:
             lines.append(f"{_l('Place')}: {tip.place_name}")
         if tip.uncertainty_m:
             lines.append(str(_l("Within about %(metres)s m", metres=tip.uncertainty_m)))
-        for key, label in (("local_name", _l("Old or local name")),
-                           ("place_description", _l("Description of the place")),
-                           ("what_seen", _l("What they saw or heard")), ("period", _l("When")),
-                           ("fallen_names", _l("Names of the fallen")), ("fallen_unit", _l("Unit")),
-                           ("fallen_hometown", _l("Home town"))):
-            value = getattr(tip, key)
-            if value:
-                lines.append(f"{label}: {value}")
-        if tip.estimated_graves is not None:
-            lines.append(f"{_l('About how many graves')}: {tip.estimated_graves}")
+        # The field sheet's facts: what was written, then the numbers (how they know is not needed there).
+        for fact in (*(f for f in tip_facts.ON_FIELD_SHEET if f.is_text),
+                     *(f for f in tip_facts.ON_FIELD_SHEET if f.kind == "number")):
+            value = tip.facts[fact.key]
+            if value is not None and value != "":
+                lines.append(f"{fact.label}: {value}")
         if tip.contact is not None:
             for key, label in (("name", _l("Name")), ("phone", _l("Phone")), ("email", _l("E-mail")),
                                ("messaging", _l("Zalo, Telegram or Facebook"))):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal import tip_facts
 from portal.db import write_transaction
 from portal.models.review import TipNote
 from portal.models.staff import StaffRole, StaffUser
@@ -25,10 +26,10 @@ from portal.services.audit import record
 from portal.services.tips import build_search_text
 from portal.services.workflow import TipNotFound
 
-CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_messaging")
-# Fields a moderator may redact: what could identify someone, or should not have been written.
-REDACTABLE_TEXT = ("place_description", "local_name", "what_seen", "period", "fallen_names",
-                   "fallen_unit", "fallen_hometown", "on_behalf_relationship", *CONTACT_FIELDS)
+CONTACT_FIELDS = tuple(fact.key for fact in tip_facts.CONTACT)
+# Fields a moderator may redact: what could identify someone, or should not have been written
+# (the facts declared redactable, and who sent it on someone's behalf).
+REDACTABLE_TEXT = (*(fact.key for fact in tip_facts.REDACTABLE), "on_behalf_relationship")
 REDACTED = "[…]"
 # What else a moderator may remove from a tip besides those fields.
 REDACTABLE_ITEMS = ("coordinates", "message", "photo")

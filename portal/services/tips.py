@@ -7,8 +7,8 @@ show once; the database keeps an HMAC of it. Nothing here knows about requests o
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -25,7 +25,6 @@ from portal.i18n import LOCALES, fold
 from portal.models.tip import (
     MAX_MESSAGE,
     AuthorKind,
-    HowKnown,
     LocationSource,
     Tip,
     TipChannel,
@@ -38,6 +37,7 @@ from portal.models.tip import (
 from portal.models.types import utcnow
 from portal.services import audit, receipts
 from portal.services.workflow import FIELD_OUTCOME, STATUSES, PublicState
+from portal.tip_facts import CONTACT, FACTS, SEARCHABLE, TIP_FACTS
 from portal.uploads import CleanPhoto
 
 # A reply identical to the tipster's last one within this time is a resent page, not a new reply.
@@ -60,40 +60,48 @@ class InvalidTip(ValueError):
     """The data cannot make a tip (a form would have refused it)."""
 
 
-@dataclass
+@dataclass(init=False)
 class TipInput:
-    """What a tipster told us, already checked by a form (or typed in by staff)."""
+    """What a tipster told us, already checked by a form (or typed in by staff).
+
+    ``facts`` holds every fact of :data:`portal.tip_facts.TIP_FACTS` by its key (one not given is
+    empty). They are given as keywords like the rest: ``TipInput(language="km", what_seen="…",
+    local_name="…", province_code="17")``.
+    """
 
     language: str
-    what_seen: str
+    facts: dict[str, Any]
     province_code: str | None = None
     district_code: str | None = None
     commune_code: str | None = None
     village_code: str | None = None
-    place_description: str = ""
-    local_name: str = ""
     latitude: float | None = None
     longitude: float | None = None
     uncertainty_m: int | None = None
     location_source: LocationSource | None = None
-    how_known: HowKnown | None = None
-    period: str = ""
-    estimated_graves: int | None = None
-    fallen_names: str = ""
-    fallen_unit: str = ""
-    fallen_hometown: str = ""
     on_behalf: bool = False
     on_behalf_relationship: str | None = None
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    contact_email: str | None = None
-    contact_messaging: str | None = None
     contact_language: str | None = None
     anonymous: bool = False
     consent: bool = False
     channel: TipChannel = TipChannel.WEB
     idempotency_key: str | None = None
     use_photo_location: bool = False
+
+    def __init__(self, language: str, facts: Mapping[str, Any] | None = None, **values: Any) -> None:
+        told = {**{fact.key: fact.empty for fact in TIP_FACTS}, **(facts or {})}
+        told.update((key, values.pop(key)) for key in FACTS if key in values)
+        unknown = set(told) - set(FACTS)
+        self.language, self.facts = language, told
+        for item in fields(self):
+            if item.name not in ("language", "facts"):
+                setattr(self, item.name, values.pop(item.name, item.default))
+        if unknown or values:
+            raise TypeError(f"TipInput has no {sorted(unknown | set(values))}")
+
+    @property
+    def has_contact(self) -> bool:
+        return any(self.facts[fact.key] for fact in CONTACT)
 
 
 @dataclass(frozen=True)
@@ -127,7 +135,7 @@ def _check_places(data: TipInput) -> None:
 def _check(data: TipInput) -> None:
     if data.language not in LOCALES:
         raise InvalidTip("unknown language")
-    if not data.what_seen.strip():
+    if not data.facts["what_seen"].strip():
         raise InvalidTip("what_seen is required")
     _check_places(data)
     if (data.latitude is None) != (data.longitude is None):
@@ -158,8 +166,7 @@ def _folded_place_names(*codes: str | None) -> tuple[str, ...]:
 
 def build_search_text(tip: Tip, extra: Sequence[str] = ()) -> str:
     """Folded text for staff search: places in every language and what was told. No contact details."""
-    told = (tip.place_description, tip.local_name, tip.what_seen, tip.period,
-            tip.fallen_names, tip.fallen_unit, tip.fallen_hometown, *extra)
+    told = (*(getattr(tip, fact.key) for fact in SEARCHABLE), *extra)
     parts = [*_folded_place_names(tip.province_code, tip.district_code, tip.commune_code, tip.village_code),
              *(fold(part) for part in told)]
     seen: set[str] = set()
@@ -230,7 +237,6 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
             photo_location_missing = True
     if latitude is not None and source is None:
         source = LocationSource.TYPED
-    has_contact = any((data.contact_name, data.contact_phone, data.contact_email, data.contact_messaging))
 
     # Everything but the writes is worked out before the write transaction: writers of one SQLite
     # file take turns, so each instruction inside it is waited for by every tip queued behind it.
@@ -241,18 +247,13 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
         status=TipStatus.NEW, created_at=now, updated_at=now, status_changed_at=now,
         province_code=data.province_code or None, district_code=data.district_code or None,
         commune_code=data.commune_code or None, village_code=data.village_code or None,
-        place_description=data.place_description, local_name=data.local_name,
+        **{fact.key: fact.stored(data.facts[fact.key]) for fact in TIP_FACTS},
         latitude=latitude, longitude=longitude,
         uncertainty_m=data.uncertainty_m if latitude is not None else None,
         location_source=source if latitude is not None else None,
-        what_seen=data.what_seen, how_known=data.how_known, period=data.period,
-        estimated_graves=data.estimated_graves, fallen_names=data.fallen_names,
-        fallen_unit=data.fallen_unit, fallen_hometown=data.fallen_hometown,
         on_behalf=data.on_behalf,
         on_behalf_relationship=(data.on_behalf_relationship or None) if data.on_behalf else None,
-        contact_name=data.contact_name or None, contact_phone=data.contact_phone or None,
-        contact_email=data.contact_email or None, contact_messaging=data.contact_messaging or None,
-        contact_language=(data.contact_language or data.language) if has_contact else None,
+        contact_language=(data.contact_language or data.language) if data.has_contact else None,
         anonymous=data.anonymous, consent=data.consent, language=data.language,
         channel=data.channel,
         idempotency_key=(receipts.submission_hash(data.idempotency_key, receipt_key)

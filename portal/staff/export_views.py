@@ -11,7 +11,7 @@ from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal import geo
+from portal import geo, tip_facts
 from portal.db import get_session
 from portal.i18n import current_locale
 from portal.labels import STATUS_LABELS
@@ -67,7 +67,7 @@ def _sheets(sheets: list[ExportedTip], language: str, *, form: FieldSheetForm | 
     with force_locale(language):
         body = render_template(
             "staff/exports/field_sheets.html", sheets=sheets, form=form, capped=capped, single=len(sheets) == 1,
-            outcome_labels=list(exports.OUTCOME_LABELS.values()),
+            outcome_labels=list(exports.OUTCOME_LABELS.values()), facts=tip_facts.FIELD_SHEET,
             qr={sheet.id: exports.qr_data_uri(sheet.geo_uri) for sheet in sheets if sheet.has_location},
             max_sheets=MAX_SHEETS)
     return no_store(current_app.response_class(body, content_type=SHEETS.media_type))

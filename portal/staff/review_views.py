@@ -20,11 +20,11 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
-from portal import geo
+from portal import geo, tip_facts
 from portal.db import get_session
 from portal.forms import ButtonForm, check_button
 from portal.i18n import current_locale, format_number, url_with_query
-from portal.labels import CHANNEL_LABELS, HOW_KNOWN_LABELS, OUTCOME_LABELS, STATUS_LABELS
+from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
 from portal.models.types import parse_id
@@ -63,28 +63,18 @@ MODERATION_ERRORS = {
     "not_found": _l("That item does not belong to this tip."),
 }
 REDACT_LABELS = {
-    "place_description": _l("Description of the place"),
-    "local_name": _l("Old or local name"),
-    "what_seen": _l("What they saw or heard"),
-    "period": _l("When"),
-    "fallen_names": _l("Names of the fallen"),
-    "fallen_unit": _l("Unit"),
-    "fallen_hometown": _l("Home town"),
+    **{fact.key: fact.label for fact in tip_facts.REDACTABLE},
     "on_behalf_relationship": _l("Relationship"),
-    "contact_name": _l("Name"),
-    "contact_phone": _l("Phone"),
-    "contact_email": _l("E-mail"),
-    "contact_messaging": _l("Zalo, Telegram or Facebook"),
     "coordinates": _l("Coordinates"),
     "message": _l("Message"),
     "photo": _l("Photo"),
 }
+# The tip page's heading of each section of tip_facts.
+SECTION_ANCHORS = {"where": "where", "what": "what", "contact": "contact-heading"}
 # Where on the tip's page each redactable thing is: "Cancel" goes back there.
 REDACT_SECTIONS = {
-    "place_description": "where", "local_name": "where", "coordinates": "where",
-    "what_seen": "what", "period": "what", "fallen_names": "what", "fallen_unit": "what",
-    "fallen_hometown": "what", "on_behalf_relationship": "what", "photo": "photos", "message": "thread",
-    **{name: "contact-heading" for name in moderation.CONTACT_FIELDS},
+    **{fact.key: SECTION_ANCHORS[fact.section] for fact in tip_facts.REDACTABLE},
+    "coordinates": "where", "on_behalf_relationship": "what", "photo": "photos", "message": "thread",
 }
 
 register_section("staff.queue", _l("Review queue"), _l("Every tip, with filters, search and its workflow."),
@@ -272,12 +262,13 @@ def _tip_page(tip: Tip, *, contact: moderation.Contact | None = None, status: in
         move_forms=move_forms, assign_form=assign_form,
         note_form=forms.pop("note", None) or NoteForm(formdata=None, prefix="note"),
         message_form=forms.pop("message", None) or MessageForm(formdata=None, prefix="message"),
-        button_form=ButtonForm(), redact_labels=REDACT_LABELS, notes=moderation.notes(session, tip),
+        button_form=ButtonForm(), redact_labels=REDACT_LABELS, facts=tip_facts.STAFF_PAGE,
+        notes=moderation.notes(session, tip),
         messages=thread(tip), audit=tip_audit(session, tip.id), public=public_status(tip),
         duplicate=duplicate, place_name=_place_name, STATUS_LABELS=STATUS_LABELS,
         WORKFLOW=workflow.STATUSES,
         likely_duplicates=duplicates.likely_duplicates(session, tip, current_app.config["DUPLICATE_RADIUS_M"]),
-        OUTCOME_LABELS=OUTCOME_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, HOW_KNOWN_LABELS=HOW_KNOWN_LABELS,
+        OUTCOME_LABELS=OUTCOME_LABELS, CHANNEL_LABELS=CHANNEL_LABELS,
         staff_maps=current_app.config["STAFF_MAPS"],
         tile_url=current_app.config["TILE_URL"],
     ), status=status)

@@ -38,6 +38,7 @@ from portal.models.tip import (
 )
 from portal.services.receipts import CODE_LENGTH
 from portal.services.tips import TipInput
+from portal.tip_facts import CONTACT, TOLD
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 UNCERTAINTY_CHOICES = (
@@ -229,8 +230,7 @@ class TipForm(PortalForm):
 
     @property
     def has_contact(self) -> bool:
-        return any((self.contact_name.data, self.contact_phone.data, self.contact_email.data,
-                    self.contact_messaging.data))
+        return any(self[fact.key].data for fact in CONTACT)
 
     def validate_anonymous(self, field: Any) -> None:
         if field.data and self.has_contact:
@@ -277,23 +277,18 @@ class TipForm(PortalForm):
         anonymous = bool(self.anonymous.data)
         return TipInput(
             language=locale, channel=channel,
-            what_seen=self.what_seen.data or "",
+            # Every written fact (portal.tip_facts) has the field of its key; these two are parsed.
+            facts={**{fact.key: self[fact.key].data or "" for fact in TOLD if fact.is_text},
+                   **{fact.key: None if anonymous else self[fact.key].data or None for fact in CONTACT},
+                   "how_known": HowKnown(self.how_known.data) if self.how_known.data else None,
+                   "estimated_graves": self.parsed_graves},
             province_code=self.province.data or None, district_code=self.district.data or None,
             commune_code=self.commune.data or None, village_code=self.village.data or None,
-            place_description=self.place_description.data or "", local_name=self.local_name.data or "",
             latitude=latitude, longitude=longitude,
             uncertainty_m=int(self.uncertainty.data) if self.uncertainty.data else None,
             location_source=source if latitude is not None else None,
-            how_known=HowKnown(self.how_known.data) if self.how_known.data else None,
-            period=self.period.data or "", estimated_graves=self.parsed_graves,
-            fallen_names=self.fallen_names.data or "", fallen_unit=self.fallen_unit.data or "",
-            fallen_hometown=self.fallen_hometown.data or "",
             on_behalf=bool(self.on_behalf.data),
             on_behalf_relationship=self.on_behalf_relationship.data or None,
-            contact_name=None if anonymous else self.contact_name.data or None,
-            contact_phone=None if anonymous else self.contact_phone.data or None,
-            contact_email=None if anonymous else self.contact_email.data or None,
-            contact_messaging=None if anonymous else self.contact_messaging.data or None,
             contact_language=self.contact_language.data or None,
             anonymous=anonymous, consent=bool(self.consent.data),
             idempotency_key=self.submission_id.data or None,

@@ -46,7 +46,7 @@ def test_gpx_for_a_province_and_a_field_sheet_printed_to_pdf(live_app, live_serv
     assert "+855 12 000 000" not in Path(download.path()).read_text(encoding="utf-8")
 
     page.goto(f"{live_server.url}/km/staff/tips/{siem_reap}")
-    page.locator(".tip-tools a").click()
+    page.locator(".tip-tools button").click()  # a confirmed POST makes (and audits) the sheet
     page.wait_for_url(re.compile(rf".*/km/staff/tips/{siem_reap}/field-sheet$"))
     assert KHMER in page.locator(".field-sheet").inner_text()
     assert page.locator(".sheet-qr img").evaluate("img => img.complete && img.naturalWidth > 0")
