@@ -433,13 +433,10 @@ def tip_redact(tip_id: int) -> ResponseReturnValue:
 def tip_new() -> ResponseReturnValue:
     """A tip received by phone, on paper or in person, so that one queue holds them all."""
     locale = current_locale()
-    form = StaffTipForm(formdata=None) if request.method == "GET" else StaffTipForm()
-    form.prepare(locale)
-    if not form.submission_id.data:
-        form.submission_id.data = tip_service.new_idempotency_key()
+    form = StaffTipForm.from_request(locale)
     files = chosen_files(form.photos.data) if request.method == "POST" else []
-    if request.method == "GET" or request.form.get("action") == "place":
-        return _staff_tip_form(form, step=request.method == "POST", photos_dropped=bool(files))
+    if request.method == "GET" or form.is_place_step:
+        return _staff_tip_form(form, step=form.is_place_step, photos_dropped=bool(files))
     valid = form.validate()
     if not (photo_count_ok(form.photos, files, int(current_app.config["MAX_PHOTOS"])) and valid):
         return _staff_tip_form(form, photos_dropped=bool(files))

@@ -8,8 +8,9 @@ above, so no page ever lists all 14,576 villages.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Self
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -37,7 +38,7 @@ from portal.models.tip import (
     TipChannel,
 )
 from portal.services.receipts import CODE_LENGTH
-from portal.services.tips import TipInput
+from portal.services.tips import TipInput, new_idempotency_key
 from portal.tip_facts import CONTACT, TOLD
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -127,6 +128,22 @@ class TipForm(PortalForm):
 
     # Set by prepare(): which place selects to show, and after which one the "next" button goes.
     shown_levels: tuple[str, ...] = ("province",)
+
+    @classmethod
+    def from_request(cls, locale: str) -> Self:
+        """The one way in for every tip form (the public one and the staff one): what was sent, or an
+        empty form on a GET; places filled for ``locale``; a submission id that makes a resent form
+        one tip."""
+        form = cls() if request.method == "POST" else cls(formdata=None)
+        form.prepare(locale)
+        if not form.submission_id.data:
+            form.submission_id.data = new_idempotency_key()
+        return form
+
+    @property
+    def is_place_step(self) -> bool:
+        """The visitor pressed "Next" to choose the place's next level: show the form again, store nothing."""
+        return request.method == "POST" and request.form.get("action") == "place"
 
     def prepare(self, locale: str) -> None:
         """Fill the place selects level by level; drop a level that no longer fits the one above."""

@@ -169,29 +169,15 @@ def _tip_form_page(form: TipForm, *, status: int = 200, notice: Any = None, step
     return _no_store(body, status)
 
 
-def _bound_tip_form() -> TipForm:
-    form = TipForm()
-    form.prepare(current_locale())
-    if not form.submission_id.data:
-        form.submission_id.data = tip_service.new_idempotency_key()
-    return form
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @form_checks_csrf
 @limiter.limit(lambda: current_app.config["TIP_RATE_LIMIT"], methods=["POST"], key_func=client_key,
                scope="submit", exempt_when=_is_place_step, deduct_when=_counted)
 def new() -> ResponseReturnValue:
-    if request.method == "GET":
-        form = TipForm(formdata=None)
-        form.prepare(current_locale())
-        form.submission_id.data = tip_service.new_idempotency_key()
-        return _tip_form_page(form)
-
     # The written report only: photos follow it, one at a time, once it is stored (see add_photo).
-    form = _bound_tip_form()
-    if _is_place_step():
-        return _tip_form_page(form, step=True)
+    form = TipForm.from_request(current_locale())
+    if request.method == "GET" or form.is_place_step:
+        return _tip_form_page(form, step=form.is_place_step)
     if form.honeypot_hit():
         _use_up_submission()
         form.website.data = ""
@@ -388,7 +374,7 @@ def _reply() -> Response:
 @bp.errorhandler(RateLimitExceeded)
 def _rate_limited(_error: RateLimitExceeded) -> ResponseReturnValue:
     if request.endpoint == "tips.new":
-        return _tip_form_page(_bound_tip_form(), status=429, notice=RATE_LIMITED)
+        return _tip_form_page(TipForm.from_request(current_locale()), status=429, notice=RATE_LIMITED)
     if request.endpoint == "tips.add_photo":
         form = PhotoForm()
         tip = tip_from_token(form.followup.data)
