@@ -108,7 +108,12 @@ def test_statistics_show_only_sourced_figures_in_a_table_and_a_chart(client, dem
     cells = re.findall(r'<td data-label="Number" class="num">([\d,]+)</td>', html)
     assert {int(c.replace(",", "")) for c in cells} == FACT_VALUES
     assert html.count("Việt Nam News (VNA/VNS), Report on the 24th meeting") == 2
-    assert html.count("Vietnamese press (TTXVN), Report on the signing ceremony") == 3
+    assert html.count("TTXVN, Report on the signing ceremony") == 3
+    vi = client.get("/vi/statistics/").get_data(as_text=True)
+    assert vi.count('lang="vi">Việt Nam News (VNA/VNS), bài về Kỳ họp lần thứ XXIV') == 2  # described in Vietnamese
+    km = client.get("/km/statistics/").get_data(as_text=True)
+    assert km.count('lang="km">TTXVN, អត្ថបទអំពីពិធីចុះហត្ថលេខា') == 3
+    assert "Report on the" not in km and "២០២៥" in km
     charts = re.findall(r"<svg .*?</svg>", html, re.S)
     assert len(charts) == 2  # sets of remains in 2024–2025 and all seasons together; teams only in the table
     for chart in charts:

@@ -22,9 +22,28 @@ from portal.services.content_editing import save_figure, save_news, save_page
 SOURCE_1 = ("Việt Nam News (VNA/VNS)",
             "Report on the 24th meeting of the Vietnamese and Cambodian specialised committees "
             "for the search and repatriation of remains", 2025)
-SOURCE_2 = ("Vietnamese press (TTXVN)",
+SOURCE_2 = ("TTXVN",
             "Report on the signing ceremony of the An Giang and Koh Kong specialised committees in Koh Kong",
             2025)
+# The two sources described in each language (sources/FACTS.md gives their descriptions, not titles).
+SOURCE_TITLES = {
+    SOURCE_1: {
+        "vi": "bài về Kỳ họp lần thứ XXIV của Ủy ban Chuyên trách Chính phủ Việt Nam và Campuchia về tìm kiếm, "
+              "quy tập và hồi hương hài cốt",
+        "km": "អត្ថបទអំពីកិច្ចប្រជុំលើកទី២៤ នៃគណៈកម្មាធិការពិសេសវៀតណាម និងកម្ពុជា "
+              "ទទួលបន្ទុកស្វែងរក និងធ្វើមាតុភូមិនិវត្តន៍អដ្ឋិធាតុ",
+    },
+    SOURCE_2: {
+        "vi": "bài về lễ ký biên bản hợp tác giữa Ban Chuyên trách tỉnh An Giang và Ban Chuyên trách tỉnh Koh Kong "
+              "tại Koh Kong",
+        "km": "អត្ថបទអំពីពិធីចុះហត្ថលេខាលើកំណត់ហេតុកិច្ចសហប្រតិបត្តិការ រវាងគណៈកម្មាធិការពិសេសខេត្តអានយ៉ាង "
+              "និងខេត្តកោះកុង នៅខេត្តកោះកុង",
+    },
+}
+
+
+def _with_source_titles(texts: dict[str, dict[str, str]], source: tuple[str, str, int]) -> dict[str, dict[str, str]]:
+    return {lang: {**fields, "source_title": SOURCE_TITLES[source].get(lang, "")} for lang, fields in texts.items()}
 
 REPATRIATION = {
     "en": {
@@ -244,7 +263,7 @@ def _load_figures(session: Session) -> int:
             continue
         save_figure(session, None, season=season, province_code=province, metric=metric, unit=unit,
                     value=value, source_publisher=source[0], source_title=source[1], source_year=source[2],
-                    texts={lang: {"label": label} for lang, label in labels.items()})
+                    texts=_with_source_titles({lang: {"label": label} for lang, label in labels.items()}, source))
         added += 1
     return added
 
@@ -370,7 +389,7 @@ def _load_news(session: Session) -> int:
             continue
         # The date the item appears on the portal; the event's own date is in its text.
         save_news(session, None, slug=slug, published_on=today, source_publisher=source[0],
-                  source_title=source[1], source_year=source[2], texts=texts)
+                  source_title=source[1], source_year=source[2], texts=_with_source_titles(texts, source))
         added += 1
     return added
 

@@ -208,6 +208,8 @@ class FigureText(Base):
     figure_id: Mapped[int] = mapped_column(ForeignKey("figure.id", ondelete="CASCADE"))
     lang: Mapped[str] = mapped_column(String(2))
     label: Mapped[str] = mapped_column(String(LABEL_MAX), default="")
+    # The source as described in this language (publisher and year stay on the figure).
+    source_title: Mapped[str] = mapped_column(String(SOURCE_TITLE_MAX), default="")
 
     figure: Mapped[Figure] = relationship(back_populates="texts")
 
@@ -245,6 +247,8 @@ class NewsText(Base):
     title: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
     summary: Mapped[str] = mapped_column(String(SUMMARY_MAX), default="")
     body: Mapped[str] = mapped_column(Text, default="")  # cleaned rich text
+    # The source as described in this language (publisher and year stay on the item).
+    source_title: Mapped[str] = mapped_column(String(SOURCE_TITLE_MAX), default="")
 
     news_item: Mapped[NewsItem] = relationship(back_populates="texts")
 

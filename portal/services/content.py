@@ -347,6 +347,16 @@ def page_view(session: Session, slug: str, lang: str) -> PageView | None:
 # --- Figures ---------------------------------------------------------------------------------
 
 
+def source_line(cited: Figure | NewsItem, texts: Iterable[Any], lang: str) -> Localized:
+    """"Publisher, the report as described, year", in ``lang`` when the source is described in it
+    (``source_title`` of the texts), else the description entered with the publisher — in English,
+    as the figures and news have been entered so far."""
+    described = next((t.source_title for t in texts if t.lang == lang and (t.source_title or "").strip()), "")
+    line = ", ".join(part for part in (cited.source_publisher, described or cited.source_title,
+                                       str(cited.source_year or "")) if part)
+    return Localized(line, lang if described else "en", lang)
+
+
 @dataclass(frozen=True)
 class FigureRow:
     figure: Figure
@@ -354,11 +364,8 @@ class FigureRow:
     province: geo.Place | None
 
     @property
-    def source(self) -> str:
-        parts = [self.figure.source_publisher, self.figure.source_title]
-        if self.figure.source_year:
-            parts.append(str(self.figure.source_year))
-        return ", ".join(p for p in parts if p)
+    def source(self) -> Localized:
+        return source_line(self.figure, self.figure.texts, self.label.requested)
 
 
 @dataclass(frozen=True)
@@ -442,11 +449,8 @@ class NewsCard:
     body: Localized = field(default_factory=lambda: Localized("", "", ""))
 
     @property
-    def source(self) -> str:
-        parts = [self.item.source_publisher, self.item.source_title]
-        if self.item.source_year:
-            parts.append(str(self.item.source_year))
-        return ", ".join(p for p in parts if p)
+    def source(self) -> Localized:
+        return source_line(self.item, self.item.texts, self.title.requested)
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,8 @@ MONUMENT_FIELDS = ("name", "history", "visiting", "ceremonies")
 MONUMENT_RICH = frozenset({"history", "visiting", "ceremonies"})
 PAGE_FIELDS = ("title", "body")
 PAGE_RICH = frozenset({"body"})
-FIGURE_FIELDS = ("label",)
-NEWS_FIELDS = ("title", "summary", "body")
+FIGURE_FIELDS = ("label", "source_title")
+NEWS_FIELDS = ("title", "summary", "body", "source_title")
 NEWS_RICH = frozenset({"body"})
 
 Texts = Mapping[str, Mapping[str, str]]  # lang → field → value

@@ -183,8 +183,9 @@ class FigureForm(PortalForm):
                 raise ValidationError(_l("A dry season runs over two years that follow each other, e.g. 2024-2025."))
 
 
-FIGURE_TEXT_FIELDS = ("label",)
-_with_languages(FigureForm, {"label": _text(_l("What the number counts, in words"), LABEL_MAX)})
+FIGURE_TEXT_FIELDS = ("label", "source_title")
+_with_languages(FigureForm, {"label": _text(_l("What the number counts, in words"), LABEL_MAX),
+                             "source_title": _text(_l("The source, described in this language"), SOURCE_TITLE_MAX)})
 
 
 class NewsForm(PortalForm):
@@ -198,10 +199,11 @@ class NewsForm(PortalForm):
     is_sample = BooleanField(_l("Sample data (shows a “sample data” label)"))
 
 
-NEWS_TEXT_FIELDS = ("title", "summary", "body")
+NEWS_TEXT_FIELDS = ("title", "summary", "body", "source_title")
 _with_languages(NewsForm, {
     "title": _text(_l("Title"), TITLE_MAX),
     "summary": lambda lang: TextAreaField(_l("Summary"), validators=[Optional(), Length(max=SUMMARY_MAX)],
                                           render_kw={"lang": lang, "rows": 3}),
     "body": _rich(_l("Text")),
+    "source_title": _text(_l("The source, described in this language"), SOURCE_TITLE_MAX),
 })
