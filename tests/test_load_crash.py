@@ -189,14 +189,16 @@ def _post(run: Run, browser: Browser, token: str, submission: Submission) -> tup
 FOLLOWUP = re.compile(r'name="followup" type="hidden" value="([^"]+)"')
 
 
-def _send_photos(run: Run, browser: Browser, token: str, submission: Submission, html: str) -> None:
+def _send_photos(run: Run, browser: Browser, token: str, submission: Submission, html: str) -> str:
     """Each photo on its own after the report, from the receipt page, as the tipster's browser sends
-    them; a broken connection sends the same photo again (a photo already stored is not stored twice)."""
+    them; a broken connection sends the same photo again (a photo already stored is not stored twice).
+    Returns the CSRF token the browser holds afterwards (a reload after a broken connection makes a
+    new session)."""
     followup = FOLLOWUP.search(html)
     if followup is None:
         with run.lock:
             run.problems.append(f"#{submission.index}: receipt page without its photo form")
-        return
+        return token
     for n, data in enumerate(submission.photos):
         for _attempt in range(3):
             body, content_type = multipart([("csrf_token", token), ("followup", followup.group(1))],
@@ -212,7 +214,7 @@ def _send_photos(run: Run, browser: Browser, token: str, submission: Submission,
             if not isinstance(status, str):
                 with run.lock:
                     run.problems.append(f"#{submission.index}: photo {n} answered {status}")
-                return
+                return token
             browser.cookies.clear()  # a broken connection: reload the page as a visitor would
             try:
                 token = browser.csrf_token(f"/{submission.lang}/tips/new")
@@ -221,6 +223,7 @@ def _send_photos(run: Run, browser: Browser, token: str, submission: Submission,
         else:
             with run.lock:
                 run.problems.append(f"#{submission.index}: photo {n}: connection broke three times")
+    return token
 
 
 def _record(run: Run, submission: Submission, status: int | str, html: str) -> bool:
@@ -311,8 +314,8 @@ def client(run: Run) -> None:
             status, html = _post(run, browser, token, submission)
             sent += 1
             if not _record(run, submission, status, html):
-                if submission.photos and status in (200, 201):
-                    _send_photos(run, browser, token, submission, html)
+                if submission.photos and (status == 201 or (status == 200 and "receipt-page" in html)):
+                    token = _send_photos(run, browser, token, submission, html)
                 break
             browser = None  # a broken connection: start again as a visitor reloading the page would
             if attempt == 2:
