@@ -211,6 +211,26 @@ def test_staff_enter_a_tip_received_by_phone(app, signed_in, db_session):
     assert "Received" in tipster_html
 
 
+@pytest.mark.parametrize(("photo", "said"), [
+    ("with GPS", "The position stored in a photo was used for this tip."),
+    ("without", "No photo carried a position in Cambodia: the tip was saved without one."),
+])
+def test_staff_are_told_whether_a_photos_position_was_used(signed_in, db_session, photo, said):
+    from io import BytesIO
+
+    from tests.test_uploads import jpeg_with_metadata, plain_jpeg
+
+    data = jpeg_with_metadata() if photo == "with GPS" else plain_jpeg()
+    response = signed_in.post("/en/staff/tips/new", content_type="multipart/form-data", data={
+        "channel": "paper", "province": "12", "what_seen": "A drawing of the place, with a photo",
+        "use_photo_location": "y", "submission_id": f"staff-photo-{photo[:4]}", "action": "submit",
+        "photos": [(BytesIO(data), "place.jpg", "image/jpeg")]})
+    assert response.status_code == 201
+    assert said in response.get_data(as_text=True)
+    tip_id = int(re.search(r"Tip #(\d+) saved", response.get_data(as_text=True)).group(1))
+    assert (_tip(db_session, tip_id).latitude is not None) == (photo == "with GPS")
+
+
 def test_staff_entered_tip_needs_a_channel_and_what_was_told(signed_in):
     response = signed_in.post("/en/staff/tips/new", data={"channel": "web", "action": "submit",
                                                           "submission_id": "x"})

@@ -217,6 +217,11 @@ def _already_received(data: TipInput, receipt_key: str | bytes) -> AlreadyReceiv
                            if data.idempotency_key else None)
 
 
+def _located_in_cambodia(photo: CleanPhoto) -> bool:
+    """The photo carried a position, and it lies in Cambodia (the report may then take it)."""
+    return photo.has_location and geo.in_cambodia(photo.latitude or 0.0, photo.longitude or 0.0)
+
+
 def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = (), *,
                receipt_key: str | bytes) -> SubmittedTip:
     """Store a tip, its photos and an audit entry in one write transaction.
@@ -228,8 +233,7 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
     latitude, longitude, source = data.latitude, data.longitude, data.location_source
     photo_location_used = photo_location_missing = False
     if data.use_photo_location and latitude is None:
-        located = next((p for p in photos if p.has_location
-                        and geo.in_cambodia(p.latitude or 0.0, p.longitude or 0.0)), None)
+        located = next((p for p in photos if _located_in_cambodia(p)), None)
         if located is not None:
             latitude, longitude, source = located.latitude, located.longitude, LocationSource.PHOTO
             photo_location_used = True
@@ -378,8 +382,7 @@ def add_photo(session: Session, tip_id: int, photo: CleanPhoto, *, max_photos: i
             raise TooManyPhotos(max_photos)
         row = _photo_row(photo)
         tip.photos.append(row)
-        location_used = bool(use_location and tip.latitude is None and photo.has_location
-                             and geo.in_cambodia(photo.latitude or 0.0, photo.longitude or 0.0))
+        location_used = use_location and tip.latitude is None and _located_in_cambodia(photo)
         if location_used:
             tip.latitude, tip.longitude = photo.latitude, photo.longitude
             tip.location_source = LocationSource.PHOTO

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from portal import geo, tip_facts
+from portal.audit_words import moment as staff_moment  # remembers each moment it formats
 from portal.db import get_session
 from portal.forms import ButtonForm, check_button
 from portal.i18n import current_locale, format_number, url_with_query
@@ -186,23 +187,16 @@ def _queue_lines(rows: list[queue.QueueRow]) -> list[QueueLine]:
     calls. Each distinct value is worked out once per page: asked row by row, a page of 50 put the
     same questions to the URL map, the catalogs, the place list and Babel 50 times each, which
     cost more than the query."""
-    filters = current_app.jinja_env.filters
-    staff_time, html_datetime = filters["staff_time"], filters["html_datetime"]
+    html_datetime = current_app.jinja_env.filters["html_datetime"]
     tip_url = _tip_url_maker()
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
     places: dict[str | None, str] = {}
-    moments: dict[Any, str] = {}
     counts: dict[int, str] = {}
 
     def place(code: str | None) -> str:
         if code not in places:
             places[code] = _place_name(code)
         return places[code]
-
-    def received(moment: Any) -> str:
-        if moment not in moments:
-            moments[moment] = staff_time(moment)
-        return moments[moment]
 
     def photos(count: int) -> str:
         if count not in counts:
@@ -212,7 +206,7 @@ def _queue_lines(rows: list[queue.QueueRow]) -> list[QueueLine]:
     return [QueueLine(row=row, href=tip_url(row.id), summary=do_truncate(current_app.jinja_env, row.summary, 90),
                       status_label=labels[row.status],
                       place=place(row.district_code) or place(row.province_code) or "—",
-                      received_iso=html_datetime(row.created_at), received=received(row.created_at),
+                      received_iso=html_datetime(row.created_at), received=staff_moment(row.created_at),
                       photos=photos(row.photo_count))
             for row in rows]
 
