@@ -17,6 +17,7 @@ from portal.models.tip import HowKnown, LocationSource, Tip, TipChannel, TipPhot
 from portal.services import receipts
 from portal.tips import views as tip_views
 from tests.conftest import make_app
+from tests.staff_fixtures import login
 from tests.gunicorn_server import multipart
 from tests.test_uploads import APP1, APP2, jpeg_markers, jpeg_with_metadata, plain_jpeg, png_bytes
 from tests.tip_helpers import full_form, page, photo_file, send_tip_with_photos, short_form, translated
@@ -62,6 +63,15 @@ def test_the_form_opens_in_each_language_with_province_names_in_that_language(cl
     form = html.by_id("tip-form")
     assert form.get("method") == "post"
     assert form.get("enctype") == "multipart/form-data"
+
+
+@pytest.mark.parametrize("url", ["/km/tips/new", "/vi/staff/tips/new"])
+def test_the_tipster_can_choose_the_language_we_write_to_them_in(client, moderator, url):
+    """The select had lost its options (an assignment left after a return): nobody could choose."""
+    if "/staff/" in url:
+        login(client, moderator, lang="vi")
+    html = page(client.get(url))
+    assert html.options("contact_language") == ["", "vi", "km", "en"]
 
 
 def test_every_field_has_a_label_and_a_length_limit(client):

@@ -76,69 +76,19 @@ PLACE_PROMPTS = {
 }
 
 
-class TipForm(PortalForm):
-    """The tip form. ``prepare(locale)`` must be called before validating or rendering."""
-
-    # Hidden fields are checked by their validate_* methods, which correct rather than complain:
-    # an error on a field nobody can see would help no one.
-    submission_id = HiddenField()
+class PlaceForm(PortalForm):
+    """A place chosen from the administrative data, level by level, without JavaScript: "Next"
+    posts the form back with the next level's select (the tip forms, the distribution points).
+    ``prepare(locale)`` must be called before validating or rendering."""
 
     # Where
     province = SelectField(_l("Province"), choices=[], validate_choice=False, validators=[max_length(2)])
     district = SelectField(_l("District"), choices=[], validate_choice=False, validators=[max_length(4)])
     commune = SelectField(_l("Commune"), choices=[], validate_choice=False, validators=[max_length(6)])
     village = SelectField(_l("Village"), choices=[], validate_choice=False, validators=[max_length(8)])
-    place_description = TextAreaField(_l("Describe the place"), validators=[max_length(MAX_DESCRIPTION)])
-    local_name = StringField(_l("Old or local name of the place"), validators=[max_length(MAX_SHORT)])
-    coordinates = StringField(_l("Coordinates (if you have them)"), validators=[max_length(100)])
-    location_source = HiddenField(default="typed")
-    uncertainty = SelectField(_l("How exact is this place?"), choices=UNCERTAINTY_CHOICES, default="",
-                              validate_choice=False, validators=[max_length(5)])
-
-    # What
-    what_seen = TextAreaField(
-        _l("What did you see or hear?"),
-        validators=[DataRequired(message=_l("Please tell us what you saw or heard, in your own words.")),
-                    max_length(MAX_WHAT_SEEN)])
-    how_known = RadioField(_l("How do you know?"), choices=HOW_KNOWN_CHOICES, validate_choice=False,
-                           validators=[Optional(), max_length(12)])
-    period = StringField(_l("When was it?"), validators=[max_length(MAX_SHORT)])
-    estimated_graves = StringField(_l("About how many graves?"), validators=[max_length(40)])
-    fallen_names = TextAreaField(_l("Names of the fallen, if known"), validators=[max_length(MAX_FALLEN_NAMES)])
-    fallen_unit = StringField(_l("Their unit"), validators=[max_length(300)])
-    fallen_hometown = StringField(_l("Their home town or province in Việt Nam"), validators=[max_length(300)])
-
-    # Contact
-    anonymous = BooleanField(_l("I want to stay anonymous"))
-    contact_name = StringField(_l("Your name"), validators=[max_length(MAX_SHORT)])
-    contact_phone = StringField(_l("Phone number"), validators=[max_length(60)])
-    contact_email = StringField(_l("E-mail address"), validators=[max_length(254)])
-    contact_messaging = StringField(_l("Zalo, Telegram or Facebook name or number"),
-                                    validators=[max_length(MAX_SHORT)])
-    contact_language = SelectField(_l("Language we should use"), choices=[], validate_choice=False,
-                                   validators=[max_length(5)])
-
-    # On behalf of someone
-    on_behalf = BooleanField(_l("I am sending this for someone else"))
-    on_behalf_relationship = StringField(_l("Who are you to them?"), validators=[max_length(MAX_SHORT)])
-
-    consent = BooleanField(_l("I agree that staff of the search committees may keep and use my contact "
-                              "details to ask about this report."))
-    website = honeypot_field()
 
     # Set by prepare(): which place selects to show, and after which one the "next" button goes.
     shown_levels: tuple[str, ...] = ("province",)
-
-    @classmethod
-    def from_request(cls, locale: str) -> Self:
-        """The one way in for every tip form (the public one and the staff one): what was sent, or an
-        empty form on a GET; places filled for ``locale``; a submission id that makes a resent form
-        one tip."""
-        form = cls() if request.method == "POST" else cls(formdata=None)
-        form.prepare(locale)
-        if not form.submission_id.data:
-            form.submission_id.data = new_idempotency_key()
-        return form
 
     @property
     def is_place_step(self) -> bool:
@@ -178,6 +128,84 @@ class TipForm(PortalForm):
             focus = next((level for level in reversed(self.shown_levels) if not getattr(self, level).data),
                          self.shown_levels[-1])
         return {"form": self, "focus": focus, "next_labels": NEXT_STEP_LABELS, "levels": PLACE_LEVELS}
+
+    def validate_province(self, field: Any) -> None:
+        self._validate_place(field, "province")
+
+    def validate_district(self, field: Any) -> None:
+        self._validate_place(field, "district")
+
+    def validate_commune(self, field: Any) -> None:
+        self._validate_place(field, "commune")
+
+    def validate_village(self, field: Any) -> None:
+        self._validate_place(field, "village")
+
+    def _validate_place(self, field: Any, level: str) -> None:
+        if field.data and field.data not in {choice.value for choice in field.choices if choice.value}:
+            raise ValidationError(_l("Please choose this again from the list."))
+
+
+
+class TipForm(PlaceForm):
+    """The tip form. ``prepare(locale)`` must be called before validating or rendering."""
+
+    # Hidden fields are checked by their validate_* methods, which correct rather than complain:
+    # an error on a field nobody can see would help no one.
+    submission_id = HiddenField()
+
+    # Where (the place selects come from PlaceForm)
+    place_description = TextAreaField(_l("Describe the place"), validators=[max_length(MAX_DESCRIPTION)])
+    local_name = StringField(_l("Old or local name of the place"), validators=[max_length(MAX_SHORT)])
+    coordinates = StringField(_l("Coordinates (if you have them)"), validators=[max_length(100)])
+    location_source = HiddenField(default="typed")
+    uncertainty = SelectField(_l("How exact is this place?"), choices=UNCERTAINTY_CHOICES, default="",
+                              validate_choice=False, validators=[max_length(5)])
+
+    # What
+    what_seen = TextAreaField(
+        _l("What did you see or hear?"),
+        validators=[DataRequired(message=_l("Please tell us what you saw or heard, in your own words.")),
+                    max_length(MAX_WHAT_SEEN)])
+    how_known = RadioField(_l("How do you know?"), choices=HOW_KNOWN_CHOICES, validate_choice=False,
+                           validators=[Optional(), max_length(12)])
+    period = StringField(_l("When was it?"), validators=[max_length(MAX_SHORT)])
+    estimated_graves = StringField(_l("About how many graves?"), validators=[max_length(40)])
+    fallen_names = TextAreaField(_l("Names of the fallen, if known"), validators=[max_length(MAX_FALLEN_NAMES)])
+    fallen_unit = StringField(_l("Their unit"), validators=[max_length(300)])
+    fallen_hometown = StringField(_l("Their home town or province in Việt Nam"), validators=[max_length(300)])
+
+    # Contact
+    anonymous = BooleanField(_l("I want to stay anonymous"))
+    contact_name = StringField(_l("Your name"), validators=[max_length(MAX_SHORT)])
+    contact_phone = StringField(_l("Phone number"), validators=[max_length(60)])
+    contact_email = StringField(_l("E-mail address"), validators=[max_length(254)])
+    contact_messaging = StringField(_l("Zalo, Telegram or Facebook name or number"),
+                                    validators=[max_length(MAX_SHORT)])
+    contact_language = SelectField(_l("Language we should use"), choices=[], validate_choice=False,
+                                   validators=[max_length(5)])
+
+    # On behalf of someone
+    on_behalf = BooleanField(_l("I am sending this for someone else"))
+    on_behalf_relationship = StringField(_l("Who are you to them?"), validators=[max_length(MAX_SHORT)])
+
+    consent = BooleanField(_l("I agree that staff of the search committees may keep and use my contact "
+                              "details to ask about this report."))
+    website = honeypot_field()
+
+    @classmethod
+    def from_request(cls, locale: str) -> Self:
+        """The one way in for every tip form (the public one and the staff one): what was sent, or an
+        empty form on a GET; places filled for ``locale``; a submission id that makes a resent form
+        one tip."""
+        form = cls() if request.method == "POST" else cls(formdata=None)
+        form.prepare(locale)
+        if not form.submission_id.data:
+            form.submission_id.data = new_idempotency_key()
+        return form
+
+    def prepare(self, locale: str) -> None:
+        super().prepare(locale)
         self.contact_language.choices = [
             SelectChoice("", str(_l("The language of this page"))),
             *(SelectChoice(code, LANGUAGE_NAMES[code], render_kw={"lang": code}) for code in LOCALES)]
@@ -268,22 +296,6 @@ class TipForm(PortalForm):
     def validate_location_source(self, field: Any) -> None:
         if field.data not in ("typed", "device"):
             field.data = "typed"
-
-    def validate_province(self, field: Any) -> None:
-        self._validate_place(field, "province")
-
-    def validate_district(self, field: Any) -> None:
-        self._validate_place(field, "district")
-
-    def validate_commune(self, field: Any) -> None:
-        self._validate_place(field, "commune")
-
-    def validate_village(self, field: Any) -> None:
-        self._validate_place(field, "village")
-
-    def _validate_place(self, field: Any, level: str) -> None:
-        if field.data and field.data not in {choice.value for choice in field.choices if choice.value}:
-            raise ValidationError(_l("Please choose this again from the list."))
 
     def to_input(self, locale: str, channel: TipChannel = TipChannel.WEB) -> TipInput:
         """What the validated form says, as the submission service takes it."""
