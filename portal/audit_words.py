@@ -118,11 +118,36 @@ def _what(entry: AuditEntry) -> str:
                        days=localise_digits(str(d.get("retention_days", ""))))
     if action in PLAIN:
         return str(PLAIN[action])
+    if action.startswith("paper."):
+        return _paper(action, d)
     if action.startswith("content."):
         kind, _, verb = action.removeprefix("content.").rpartition("_")
         template = CONTENT.get(verb)
         if template is not None:
             return str(template) % {"what": entry.subject or kind}
+    return action
+
+
+def _paper(action: str, d: dict[str, Any]) -> str:
+    """The paper channel's entries (portal.services.paper)."""
+    forms = int(d.get("forms") or d.get("unused") or 0)
+    if action == "paper.point_created":
+        return gettext("Added the distribution point “%(name)s”.", name=d.get("name", ""))
+    if action == "paper.point_updated":
+        return gettext("Changed the distribution point “%(name)s”.", name=d.get("name", ""))
+    if action == "paper.batch_created":
+        return ngettext("Made a batch of %(num)s paper form.", "Made a batch of %(num)s paper forms.", forms)
+    if action == "paper.batch_printed":
+        return ngettext("Printed %(num)s paper form.", "Printed %(num)s paper forms.", forms)
+    if action == "paper.batch_voided":
+        return ngettext("Voided a batch of paper forms: %(num)s unused code stopped working.",
+                        "Voided a batch of paper forms: %(num)s unused codes stopped working.", forms)
+    if action == "paper.returned_recorded":
+        return ngettext("Recorded %(num)s paper form returned.", "Recorded %(num)s paper forms returned.", forms)
+    if action == "paper.form_keyed":
+        if d.get("printed_code"):
+            return gettext("Keyed in from a paper form, with the receipt code printed on it.")
+        return gettext("Keyed in from a paper form without a readable code: given a new one.")
     return action
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from portal import PROJECT_ROOT
 
@@ -22,15 +24,42 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class ForeignKeyViolation(RuntimeError):
+    """A migration left rows that refer to nothing; it was rolled back."""
+
+
+@contextmanager
+def _migration_connection(engine: Engine) -> Iterator[Connection]:
+    """One transaction for the whole migration.
+
+    On SQLite a batch migration rebuilds a table (copy, drop, rename). With foreign keys on, dropping
+    the old ``tips`` table would cascade and delete every photo and message of every tip, so they
+    are off while it runs (a pragma that only takes effect outside a transaction) and checked before
+    the commit instead.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise ForeignKeyViolation("the migration left rows that refer to nothing")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def upgrade(engine: Engine, revision: str = HEAD) -> None:
-    with engine.begin() as connection:
+    with _migration_connection(engine) as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    with engine.begin() as connection:
+    with _migration_connection(engine) as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

@@ -231,3 +231,22 @@ def test_migration_0011_folds_stored_search_text_again(app, database_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT search_text FROM tips")).scalar_one() == "go ma kra che\nmo ba ngoi"
     engine.dispose()
+
+
+def test_a_migration_that_rebuilds_the_tips_table_keeps_every_photo_and_message(app, database_url):
+    """SQLite rebuilds a table to add a foreign key (0013 adds the tip's distribution point): with
+    foreign keys on, dropping the old table cascaded and deleted every tip's photos and messages."""
+    from portal.services.tips import add_followup
+    from tests.tip_factory import make_tip
+
+    tip_id = make_tip(app, photos=2).tip_id
+    with app.app_context():
+        session = new_session()
+        add_followup(session, tip_id, "One more thing")
+        session.close()
+    engine = _migrated_again_from(app, database_url, "0012")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM tip_photos WHERE tip_id = :t"), {"t": tip_id}).scalar() == 2
+        assert conn.execute(text("SELECT count(*) FROM tip_messages WHERE tip_id = :t"), {"t": tip_id}).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM audit_log WHERE tip_id = :t"), {"t": tip_id}).scalar() >= 1
+    engine.dispose()

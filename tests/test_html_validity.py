@@ -62,7 +62,7 @@ NOT_CHECKED = {
     "staff.monument_photo_image": "a JPEG",
 }
 # Statuses a checked page may answer with (a redirect or a 500 means the page was not rendered).
-PAGE_STATUSES = {200, 201, 400, 403, 404, 405, 413}
+PAGE_STATUSES = {200, 201, 400, 403, 404, 405, 413, 422}
 
 
 @dataclass
@@ -290,6 +290,35 @@ def render_staff(pages: Pages, lang: str, admin_client: FlaskClient, tips: dict[
     pages.add("staff-news-errors", admin_client, f"{staff}/content/news/new", "POST", data={"slug": ""})
 
 
+def render_paper(pages: Pages, lang: str, admin_client: FlaskClient) -> None:
+    """The paper channel: its page, a point (new, errors, shown, edited), a batch, its printed forms, key-in."""
+    paper = f"/{lang}/staff/paper"
+    pages.add("staff-paper", admin_client, f"{paper}/")
+    pages.add("staff-paper-point-new", admin_client, f"{paper}/points/new")
+    pages.add("staff-paper-point-errors", admin_client, f"{paper}/points/new", "POST", data={"action": "submit"})
+    created = admin_client.post(f"{paper}/points/new", data={
+        "name": f"Wat Kdol ({lang})", "kind": "pagoda", "province": "03", "district": "0301", "action": "submit"})
+    point = created.location.rsplit("/", 1)[1]
+    pages.add("staff-paper-point", admin_client, f"{paper}/points/{point}")
+    pages.add("staff-paper-point-edit", admin_client, f"{paper}/points/{point}?edit=1")
+    pages.add("staff-paper-batch-errors", admin_client, f"{paper}/points/{point}/batches", "POST",
+              data={"size": "0", "second_language": "vi"})
+    batch = admin_client.post(f"{paper}/points/{point}/batches",
+                              data={"size": "2", "second_language": "vi"}).location.rsplit("/", 1)[1]
+    pages.add("staff-paper-batch", admin_client, f"{paper}/batches/{batch}")
+    printed = pages.add("staff-paper-print", admin_client, f"{paper}/batches/{batch}/print", "POST")
+    code = re.search(r'class="paper-code" translate="no" lang="en">([A-Z0-9-]+)<', printed).group(1)
+    pages.add("staff-paper-returned-errors", admin_client, f"{paper}/batches/{batch}/returned", "POST",
+              data={"returned": "9"})
+    pages.add("staff-paper-key-in", admin_client, f"{paper}/key-in?point={point}")
+    pages.add("staff-paper-key-in-errors", admin_client, f"{paper}/key-in", "POST",
+              data={"point": point, "printed_code": "K7QM", "action": "submit", "submission_id": "x"})
+    pages.add("staff-paper-keyed", admin_client, f"{paper}/key-in", "POST", data={
+        "point": point, "printed_code": code, "province": "03", "what_seen": "Two graves behind the school",
+        "submission_id": f"paper-{lang}", "action": "submit"})
+    pages.add("staff-paper-void-errors", admin_client, f"{paper}/batches/{batch}/void", "POST", data={"reason": ""})
+
+
 def render_errors(pages: Pages, lang: str, editor_client: FlaskClient) -> None:
     app = pages.app
     visitor = app.test_client()
@@ -318,6 +347,7 @@ def render_every_page(app: Flask) -> Pages:
         render_tips(pages, lang, tips, admin_client)
         render_sign_in(pages, lang, admin_client)
         render_staff(pages, lang, admin_client, tips, content, target.id)
+        render_paper(pages, lang, admin_client)
         render_errors(pages, lang, editor_client)
     return pages
 

@@ -63,6 +63,16 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     # exports for the search teams (portal/staff/export_views.py)
     "staff.exports": frozenset({MODERATOR, ADMIN}),
     "staff.tip_field_sheet": frozenset({MODERATOR, ADMIN}),
+    # the paper channel (portal/staff/paper_views.py)
+    "staff.paper_channel": frozenset({MODERATOR, ADMIN}),
+    "staff.paper_point_new": frozenset({MODERATOR, ADMIN}),
+    "staff.paper_point": frozenset({MODERATOR, ADMIN}),
+    "staff.paper_batch_new": frozenset({MODERATOR, ADMIN}),
+    "staff.paper_batch": frozenset({MODERATOR, ADMIN}),
+    "staff.paper_batch_print": frozenset({MODERATOR, ADMIN}),
+    "staff.paper_batch_void": frozenset({MODERATOR, ADMIN}),
+    "staff.paper_batch_returned": frozenset({MODERATOR, ADMIN}),
+    "staff.paper_key_in": frozenset({MODERATOR, ADMIN}),
     # public content editing (portal/staff/content_views.py)
     "staff.content": frozenset({EDITOR, ADMIN}),
     "staff.content_missing": frozenset({EDITOR, ADMIN}),
@@ -96,6 +106,9 @@ SAMPLE_ARGS: dict[str, Any | Callable[[dict[str, Any]], Any]] = {
     "figure_id": 1,
     "news_id": 1,
     "page_slug": "help",
+    # the paper channel: ids that need not exist (a moderator then gets 404)
+    "point_id": 2**31 - 1,
+    "batch_id": 2**31 - 1,
 }
 
 

@@ -17,8 +17,8 @@ from portal.models.tip import HowKnown, LocationSource, Tip, TipChannel, TipPhot
 from portal.services import receipts
 from portal.tips import views as tip_views
 from tests.conftest import make_app
-from tests.staff_fixtures import login
 from tests.gunicorn_server import multipart
+from tests.staff_fixtures import login
 from tests.test_uploads import APP1, APP2, jpeg_markers, jpeg_with_metadata, plain_jpeg, png_bytes
 from tests.tip_helpers import full_form, page, photo_file, send_tip_with_photos, short_form, translated
 

@@ -147,6 +147,9 @@ class Tip(Base):
 
     language: Mapped[str] = mapped_column(String(5))
     channel: Mapped[TipChannel] = mapped_column(enum_column(TipChannel, "tip_channel"), default=TipChannel.WEB)
+    # A paper form's distribution point (portal.models.paper; migration 0013).
+    distribution_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("distribution_points.id", ondelete="SET NULL"), index=True)
     receipt_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     # Folded text (portal.i18n.fold) of the place and the report, for staff search. No contact details.
     search_text: Mapped[str] = mapped_column(Text, default="")

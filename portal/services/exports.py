@@ -358,10 +358,11 @@ def _xml_text(text: str) -> str:
     return _XML_INVALID.sub("", text)
 
 
-def qr_data_uri(geo_uri: str) -> str:
-    """A QR code of a ``geo:`` URI as a base64 SVG data URI (an <img>: the strict CSP allows it)."""
+def qr_data_uri(text: str) -> str:
+    """A QR code of ``text`` (a ``geo:`` URI, a page's address) as a base64 SVG data URI (an <img>:
+    the strict CSP allows it)."""
     buffer = io.BytesIO()
-    segno.make(geo_uri, error="m").save(buffer, kind="svg", scale=4, border=4, xmldecl=False,
+    segno.make(text, error="m").save(buffer, kind="svg", scale=4, border=4, xmldecl=False,
                                          dark="#000", light="#fff")
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 

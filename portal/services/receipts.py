@@ -97,13 +97,28 @@ def for_submission(submission_id: str, key: str | bytes) -> str:
     connection broke before the answer arrived — shows the tipster the same code instead of
     losing it. Only the tipster's page holds the submission id; the database keeps its hash.
     """
-    number = int.from_bytes(hmac.new(_derived_key(key, b"code"), submission_id.encode("utf-8"), sha256).digest())
+    return _code_from_digest(hmac.new(_derived_key(key, b"code"), submission_id.encode("utf-8"), sha256).digest())
+
+
+def _code_from_digest(digest: bytes) -> str:
+    number = int.from_bytes(digest)
     payload = []
     for _ in range(RANDOM_LENGTH):
         number, index = divmod(number, len(ALPHABET))
         payload.append(ALPHABET[index])
     code = "".join(payload)
     return format_code(code + _check_character(code))
+
+
+def for_printed_form(batch_salt: str, serial: int, key: str | bytes) -> str:
+    """The receipt code printed on form ``serial`` of a batch of paper forms.
+
+    Worked out from the batch's random salt and the receipt key, so a batch can be printed again
+    (a jammed printer) while the database holds only each code's hash: the salt alone, without the
+    key, gives nothing.
+    """
+    message = f"{batch_salt}:{serial}".encode("ascii")
+    return _code_from_digest(hmac.new(_derived_key(key, b"printed"), message, sha256).digest())
 
 
 def submission_hash(submission_id: str, key: str | bytes) -> str:

@@ -7,7 +7,7 @@ show once; the database keeps an HMAC of it. Nothing here knows about requests o
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -85,6 +85,7 @@ class TipInput:
     anonymous: bool = False
     consent: bool = False
     channel: TipChannel = TipChannel.WEB
+    distribution_point_id: int | None = None  # a paper form's (portal.services.paper)
     idempotency_key: str | None = None
     use_photo_location: bool = False
 
@@ -102,6 +103,18 @@ class TipInput:
     @property
     def has_contact(self) -> bool:
         return any(self.facts[fact.key] for fact in CONTACT)
+
+
+@dataclass(frozen=True)
+class GivenReceipt:
+    """A receipt code the tipster already holds (printed on a paper form): the tip takes it."""
+
+    code: str
+    digest: str
+
+
+# Runs inside a tip's write transaction once the tip is written (given its id); raising stores nothing.
+AlsoInTransaction = Callable[[Session, int], None]
 
 
 @dataclass(frozen=True)
@@ -223,8 +236,12 @@ def _located_in_cambodia(photo: CleanPhoto) -> bool:
 
 
 def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = (), *,
-               receipt_key: str | bytes) -> SubmittedTip:
+               receipt_key: str | bytes, given_receipt: GivenReceipt | None = None,
+               also: AlsoInTransaction | None = None) -> SubmittedTip:
     """Store a tip, its photos and an audit entry in one write transaction.
+
+    The tip gets a new receipt code, or ``given_receipt``'s (a printed form's); ``also`` writes what
+    else belongs with the tip (a paper form's code marked as used), in the same transaction.
 
     Raises :class:`AlreadyReceived` when the idempotency key was used before (the same form
     sent twice), and :class:`InvalidTip` for data no form should have let through.
@@ -259,7 +276,7 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
         on_behalf_relationship=(data.on_behalf_relationship or None) if data.on_behalf else None,
         contact_language=(data.contact_language or data.language) if data.has_contact else None,
         anonymous=data.anonymous, consent=data.consent, language=data.language,
-        channel=data.channel,
+        channel=data.channel, distribution_point_id=data.distribution_point_id,
         idempotency_key=(receipts.submission_hash(data.idempotency_key, receipt_key)
                          if data.idempotency_key else None),
     )
@@ -268,7 +285,9 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
 
     try:
         with write_transaction(session):
-            if not data.idempotency_key:
+            if given_receipt is not None:
+                code, digest = given_receipt.code, given_receipt.digest
+            elif not data.idempotency_key:
                 code, digest = _new_receipt(session, receipt_key, None)  # a fresh code, checked for a clash
             tip.receipt_hash = digest
             # Core inserts of the rows built above: the unit of work would only find out again what
@@ -279,6 +298,8 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
                 session.execute(insert(TipPhoto), [{**_set_columns(row), "tip_id": tip_id} for row in photo_rows])
             audit.write(session, "tip.received", tip_id=tip_id, subject=str(data.channel.value),
                         created_at=now, photos=len(photos), language=data.language)
+            if also is not None:
+                also(session, tip_id)
     except IntegrityError as exc:
         # The same form sent again (a double tap, a retry): the unique submission hash kept one.
         if data.idempotency_key and idempotency_key_used(session, data.idempotency_key, receipt_key):

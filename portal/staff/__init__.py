@@ -2,7 +2,8 @@
 
 ``signin_views``: signing in and out, set-up links, the staff home, one's own account and sessions.
 ``account_views``: administrators' staff accounts. ``review_views``, ``content_views`` and
-``export_views``: the queue and tips, public content, exports. Who may open what: ``access``.
+``export_views``: the queue and tips, public content, exports; ``paper_views``: the paper
+channel. Who may open what: ``access``.
 """
 
 from flask import Blueprint
@@ -18,6 +19,7 @@ from portal.staff import (  # noqa: E402,F401  (registers the routes)
     account_views,
     content_views,
     export_views,
+    paper_views,
     review_views,
     signin_views,
 )

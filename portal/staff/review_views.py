@@ -30,7 +30,7 @@ from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
 from portal.models.types import parse_id
 from portal.security import form_checks_csrf, no_store
-from portal.services import duplicates, moderation, queue, workflow
+from portal.services import duplicates, moderation, paper, queue, workflow
 from portal.services import tips as tip_service
 from portal.services.audit_log import PAGE as AUDIT_PAGE
 from portal.services.audit_log import search_audit, tip_audit
@@ -80,7 +80,8 @@ REDACT_SECTIONS = {
 
 register_section("staff.queue", _l("Review queue"), _l("Every tip, with filters, search and its workflow."),
                  order=10)
-register_section("staff.dashboard", _l("Dashboard"), _l("Tips by status and by province."), order=20)
+register_section("staff.dashboard", _l("Dashboard"), _l("Tips by status and by province, and the paper forms."),
+                 order=20)
 register_section("staff.tip_new", _l("Enter a tip"),
                  _l("A tip received by phone, on paper or in person, so that one queue holds them all."), order=15)
 register_section("staff.audit", _l("Audit log"), _l("Who did what, and when."), order=85)
@@ -228,7 +229,9 @@ def _place_name(code: str | None) -> str:
 @bp.get("/dashboard")
 @roles_required(*MODERATORS)
 def dashboard() -> ResponseReturnValue:
-    return render_template("staff/review/dashboard.html", board=queue.dashboard(get_session()),
+    session = get_session()
+    return render_template("staff/review/dashboard.html", board=queue.dashboard(session),
+                           paper=paper.channel_report(session),
                            STATUS_LABELS=STATUS_LABELS, place_name=_place_name, statuses=list(TipStatus))
 
 
