@@ -116,6 +116,8 @@ def _what(entry: AuditEntry) -> str:
     if action == "tip.purged":
         return gettext("Contact details and photos removed after %(days)s days, as the retention rule says.",
                        days=localise_digits(str(d.get("retention_days", ""))))
+    if action.startswith("site."):
+        return _site_what(action, d)
     if action in PLAIN:
         return str(PLAIN[action])
     if action.startswith("content."):
@@ -123,6 +125,37 @@ def _what(entry: AuditEntry) -> str:
         template = CONTENT.get(verb)
         if template is not None:
             return str(template) % {"what": entry.subject or kind}
+    return action
+
+
+def _site_what(action: str, d: dict[str, Any]) -> str:
+    """Sites' entries (portal.services.sites, issue #18)."""
+    from portal.models.site import SiteStatus
+    from portal.services.site_workflow import SITE_STATUS_LABELS
+
+    def label(value: Any) -> str:
+        try:
+            return str(SITE_STATUS_LABELS[SiteStatus(value)])
+        except ValueError:
+            return str(value)
+
+    site = localise_digits(str(d.get("site_id", "")))
+    if action == "site.created":
+        return gettext("Created site #%(site)s.", site=site)
+    if action == "site.tip_attached":
+        return gettext("Attached a tip to site #%(site)s.", site=site)
+    if action == "site.tip_split":
+        return gettext("Split a tip off site #%(site)s.", site=site)
+    if action == "site.transition":
+        return gettext("Site moved from “%(source)s” to “%(target)s”.", source=label(d.get("from")),
+                       target=label(d.get("to")))
+    if action == "site.planned":
+        return gettext("Planned for team %(team)s in %(month)s.", team=d.get("team", ""),
+                       month=localise_digits(str(d.get("planned_month", ""))))
+    if action == "site.visit_recorded":
+        return gettext("Visit of %(day)s recorded (team %(team)s): %(count)s sets of remains.",
+                       day=localise_digits(str(d.get("visited_on", ""))), team=d.get("team", ""),
+                       count=localise_digits(str(d.get("remains_count", 0))))
     return action
 
 

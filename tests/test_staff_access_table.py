@@ -60,6 +60,16 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "staff.tip_redact": frozenset({MODERATOR, ADMIN}),
     "staff.tip_new": frozenset({MODERATOR, ADMIN}),
     "staff.audit": frozenset({ADMIN}),
+    # sites (portal/staff/site_views.py, issue #18)
+    "staff.sites": frozenset({MODERATOR, ADMIN}),
+    "staff.site": frozenset({MODERATOR, ADMIN}),
+    "staff.site_create": frozenset({MODERATOR, ADMIN}),
+    "staff.tip_attach": frozenset({MODERATOR, ADMIN}),
+    "staff.site_attach": frozenset({MODERATOR, ADMIN}),
+    "staff.site_split": frozenset({MODERATOR, ADMIN}),
+    "staff.site_move": frozenset({MODERATOR, ADMIN}),
+    "staff.site_plan": frozenset({MODERATOR, ADMIN}),
+    "staff.site_visit": frozenset({MODERATOR, ADMIN}),
     # exports for the search teams (portal/staff/export_views.py)
     "staff.exports": frozenset({MODERATOR, ADMIN}),
     "staff.tip_field_sheet": frozenset({MODERATOR, ADMIN}),
@@ -96,6 +106,7 @@ SAMPLE_ARGS: dict[str, Any | Callable[[dict[str, Any]], Any]] = {
     "figure_id": 1,
     "news_id": 1,
     "page_slug": "help",
+    "site_id": 1,  # need not exist: a moderator then gets 404
 }
 
 

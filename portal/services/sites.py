@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.db import write_transaction
+from portal.models.audit import AuditEntry
 from portal.models.site import MAX_SITE_NAME, SearchTeam, Site, SiteStatus, SiteVisit, VisitFinding
 from portal.models.staff import StaffUser
 from portal.models.tip import Tip, TipStatus
@@ -79,6 +80,12 @@ def corroboration(tips: list[Tip]) -> Corroboration:
 
 def site_tips(session: Session, site_id: int) -> list[Tip]:
     return list(session.scalars(select(Tip).where(Tip.site_id == site_id).order_by(Tip.id)))
+
+
+def site_audit(session: Session, site_id: int) -> list[AuditEntry]:
+    """A site's history, oldest first."""
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.subject == f"site:{site_id}")
+                                .order_by(AuditEntry.id)))
 
 
 def _recount(session: Session, site: Site) -> Corroboration:

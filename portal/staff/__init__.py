@@ -20,4 +20,5 @@ from portal.staff import (  # noqa: E402,F401  (registers the routes)
     export_views,
     review_views,
     signin_views,
+    site_views,
 )
