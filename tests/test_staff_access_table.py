@@ -70,6 +70,10 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "staff.site_move": frozenset({MODERATOR, ADMIN}),
     "staff.site_plan": frozenset({MODERATOR, ADMIN}),
     "staff.site_visit": frozenset({MODERATOR, ADMIN}),
+    "staff.season": frozenset({MODERATOR, ADMIN}),
+    "staff.team_packet": frozenset({MODERATOR, ADMIN}),
+    "staff.teams": frozenset({ADMIN}),
+    "staff.team_active": frozenset({ADMIN}),
     # exports for the search teams (portal/staff/export_views.py)
     "staff.exports": frozenset({MODERATOR, ADMIN}),
     "staff.tip_field_sheet": frozenset({MODERATOR, ADMIN}),
@@ -106,6 +110,7 @@ SAMPLE_ARGS: dict[str, Any | Callable[[dict[str, Any]], Any]] = {
     "figure_id": 1,
     "news_id": 1,
     "page_slug": "help",
+    "team_id": 1,  # need not exist: 404 for those admitted
     "site_id": 1,  # need not exist: a moderator then gets 404
 }
 

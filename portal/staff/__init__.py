@@ -21,4 +21,5 @@ from portal.staff import (  # noqa: E402,F401  (registers the routes)
     review_views,
     signin_views,
     site_views,
+    team_views,
 )
