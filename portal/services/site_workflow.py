@@ -153,3 +153,36 @@ def forward_path(source: SiteStatus, target: SiteStatus) -> list[SiteStatus]:
             seen.add(step)
             frontier.append([*path, step])
     return []
+
+
+@dataclass(frozen=True)
+class TipsterOutcome:
+    """What a tipster reads of the site their tip tells about: its state in words and its dates and
+    count of remains. Nothing else of the site: no position, no village, no other tip or tipster."""
+
+    key: str  # ``site-<key>`` in the follow-up page's HTML
+    label: str
+    sentence: str
+    facts: tuple[str, ...]
+
+
+def tipster_outcome(site: Site | None) -> TipsterOutcome | None:
+    """In the current request's language (the follow-up page's)."""
+    if site is None:
+        return None
+    from flask_babel import gettext, ngettext
+
+    from portal.i18n import format_day, format_number
+
+    state = SITE_STATUSES[site.status]
+    facts: list[str] = []
+    if site.surveyed_on:
+        facts.append(gettext("Surveyed on %(date)s.", date=format_day(site.surveyed_on)))
+    if site.recovered_on and site.remains_count:
+        facts.append(ngettext("Remains of %(count)s person recovered on %(date)s.",
+                              "Remains of %(count)s people recovered on %(date)s.", site.remains_count,
+                              count=format_number(site.remains_count), date=format_day(site.recovered_on)))
+    if site.repatriated_on:
+        facts.append(gettext("Repatriated to Việt Nam on %(date)s.", date=format_day(site.repatriated_on)))
+    return TipsterOutcome(key=site.status.value, label=str(state.label), sentence=str(state.tipster),
+                          facts=tuple(facts))
