@@ -165,7 +165,7 @@ def render_public(pages: Pages, lang: str, content: dict[str, Any]) -> None:
     visitor = pages.app.test_client()
     for name, path in [("home", "/"), ("monuments", "/monuments/"), ("monuments-search", "/monuments/?q=zzzz"),
                        ("monument", f"/monuments/{content['monument'].slug}"), ("repatriation", "/repatriation/"),
-                       ("statistics", "/statistics/"), ("news", "/news/"),
+                       ("statistics", "/statistics/"), ("site-map", "/statistics/communes"), ("news", "/news/"),
                        ("news-item", f"/news/{content['news'].slug}"), ("help", "/help"), ("privacy", "/privacy")]:
         pages.add(name, visitor, f"/{lang}{path}")
 

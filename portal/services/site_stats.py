@@ -7,10 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from portal.models.site import SearchTeam, Site, SiteStatus
+from portal.services.content import PORTAL_FIGURE_PROVIDERS, PortalFigure
 
 S = SiteStatus
 SURVEYED = (S.SURVEYED, S.EXCAVATION, S.REMAINS_RECOVERED, S.NOTHING_FOUND, S.REPATRIATED)
@@ -84,3 +86,23 @@ def public_commune_counts(session: Session) -> list[CommuneCount]:
                     func.sum(case((Site.status.in_(RECOVERED), Site.remains_count), else_=0)))
              .where(Site.commune_code.is_not(None)).group_by(Site.commune_code).order_by(Site.commune_code))
     return [CommuneCount(str(r[0])[:6], int(r[1]), int(r[2] or 0)) for r in session.execute(query)]
+
+
+SITES_LABEL = _l("Sites told about through this portal")
+SITE_REMAINS_LABEL = _l("Sets of remains recovered at those sites")
+
+
+def site_figures(session: Session) -> list[PortalFigure]:
+    """The statistics page's rows for sites (registered with ``PORTAL_FIGURE_PROVIDERS``)."""
+    figures: list[PortalFigure] = []
+    for line in public_by_season_province(session):
+        figures.append(PortalFigure(season=line.season, province_code=line.province_code, label=str(SITES_LABEL),
+                                    value=line.sites))
+        if line.remains:
+            figures.append(PortalFigure(season=line.season, province_code=line.province_code,
+                                        label=str(SITE_REMAINS_LABEL), value=line.remains))
+    return figures
+
+
+if site_figures not in PORTAL_FIGURE_PROVIDERS:
+    PORTAL_FIGURE_PROVIDERS.append(site_figures)

@@ -91,9 +91,10 @@ def allowed_site_moves(status: SiteStatus) -> list[SiteStatus]:
 
 
 def season_of(day: date) -> str:
-    """The dry season a day belongs to, named by its two years ("2025-2026"): July to June."""
-    start = day.year if day.month >= 7 else day.year - 1
-    return f"{start}-{start + 1}"
+    """The dry season a day belongs to ("2025-2026"), as the statistics page counts it."""
+    from portal.services.field_outcomes import dry_season
+
+    return dry_season(day)
 
 
 def apply_site_transition(session: Session, site: Site, target: SiteStatus, actor: StaffUser, *,
@@ -131,8 +132,16 @@ def apply_site_transition(session: Session, site: Site, target: SiteStatus, acto
         detail["via"] = via
     site.status = target
     site.status_changed_at = utcnow()
+    figures_changed(session)
     record(session, "site.transition", actor_id=actor.id, actor_name=actor.username,
            subject=f"site:{site.id}", **detail)
+
+
+def figures_changed(session: Session) -> None:
+    """Public figures count sites: the cached statistics and map pages must be rendered again."""
+    from portal.page_cache import bump_content_version
+
+    bump_content_version(session)
 
 
 def forward_path(source: SiteStatus, target: SiteStatus) -> list[SiteStatus]:

@@ -22,11 +22,13 @@ from portal.models.audit import AuditEntry
 from portal.models.site import MAX_SITE_NAME, SearchTeam, Site, SiteStatus, SiteVisit, VisitFinding
 from portal.models.staff import StaffUser
 from portal.models.tip import Tip, TipStatus
+from portal.models.types import utcnow
 from portal.services.audit import record
 from portal.services.site_workflow import (
     SitePlan,
     SiteTransitionError,
     apply_site_transition,
+    figures_changed,
     forward_path,
     season_of,
 )
@@ -92,6 +94,7 @@ def _recount(session: Session, site: Site) -> Corroboration:
     session.flush()
     counts = corroboration(site_tips(session, site.id))
     site.corroboration, site.tip_count = counts.accounts, counts.tips
+    figures_changed(session)
     return counts
 
 
@@ -123,7 +126,7 @@ def create_site_from_tip(session: Session, tip_id: int, actor: StaffUser, name: 
                     province_code=tip.province_code, district_code=tip.district_code,
                     commune_code=tip.commune_code, village_code=tip.village_code,
                     latitude=tip.latitude, longitude=tip.longitude, uncertainty_m=tip.uncertainty_m,
-                    corroboration=0, tip_count=0, remains_count=0)
+                    corroboration=0, tip_count=0, remains_count=0, season=season_of(utcnow().date()))
         session.add(site)
         session.flush()
         tip.site_id = site.id
