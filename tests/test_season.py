@@ -66,7 +66,7 @@ def test_a_team_packet_exports_its_sites_tips_as_gpx_and_is_audited(app, client,
     assert sorted(f["properties"]["id"] for f in geojson["features"]) == sorted(tips)
     assert client.post(f"/en/staff/teams/{team_id}/packet", data={"format": "csv"}).status_code == 400
     entry = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "tips.exported")).first()
-    assert entry.detail["filters"] == {"team": "K92"}
+    assert entry.detail["filters"] == {"team": "K92", "season": "2025-2026"}
 
 
 def test_the_season_page_counts_per_team_and_province_with_a_chart(app, client, moderator):

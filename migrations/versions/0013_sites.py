@@ -64,7 +64,7 @@ def upgrade() -> None:
     op.create_index("ix_sites_status_id", "sites", ["status", "id"])
     op.create_index("ix_sites_corroboration_id", "sites", ["corroboration", "id"])
     op.create_index("ix_sites_province_id", "sites", ["province_code", "id"])
-    op.create_index("ix_sites_team_id", "sites", ["team_id", "id"])
+    op.create_index("ix_sites_team_season", "sites", ["team_id", "season", "planned_month", "id"])
     op.create_index("ix_sites_commune_code", "sites", ["commune_code"])
     op.create_index("ix_sites_latitude", "sites", ["latitude"])
     op.create_table(
@@ -108,7 +108,7 @@ def downgrade() -> None:
         op.drop_column("tips", "site_id")
     op.drop_index("ix_site_visits_site_id", table_name="site_visits")
     op.drop_table("site_visits")
-    for index in ("ix_sites_latitude", "ix_sites_commune_code", "ix_sites_team_id", "ix_sites_province_id",
+    for index in ("ix_sites_latitude", "ix_sites_commune_code", "ix_sites_team_season", "ix_sites_province_id",
                   "ix_sites_corroboration_id", "ix_sites_status_id"):
         op.drop_index(index, table_name="sites")
     op.drop_table("sites")

@@ -97,7 +97,7 @@ class Site(Base):
         Index("ix_sites_status_id", "status", "id"),
         Index("ix_sites_corroboration_id", "corroboration", "id"),
         Index("ix_sites_province_id", "province_code", "id"),
-        Index("ix_sites_team_id", "team_id", "id"),
+        Index("ix_sites_team_season", "team_id", "season", "planned_month", "id"),
         Index("ix_sites_commune_code", "commune_code"),
         Index("ix_sites_latitude", "latitude"),
     )

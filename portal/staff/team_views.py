@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -79,11 +80,20 @@ def team_active(team_id: int) -> ResponseReturnValue:
     return redirect(url_for("staff.teams"), code=303)
 
 
-def _packet_tips(team_id: int) -> list[Tip]:
-    """The tips of the sites planned for the team, site by site."""
-    query = (select(Tip).join(Site, Site.id == Tip.site_id).where(Site.team_id == team_id)
+def packet_season(team_id: int) -> str | None:
+    """The season a team's packet is for: ``?season=`` when the team has sites in it, else its latest."""
+    known = list(get_session().scalars(select(Site.season).where(Site.team_id == team_id, Site.season.is_not(None))
+                                       .distinct().order_by(Site.season.desc())))
+    asked = request.values.get("season")
+    return asked if asked in known else (known[0] if known else None)
+
+
+def packet_tips(session: Session, team_id: int, season: str | None) -> list[Tip]:
+    """The tips of the sites planned for the team in one season, site by site (``bench/sites.py``
+    measures it)."""
+    query = (select(Tip).join(Site, Site.id == Tip.site_id).where(Site.team_id == team_id, Site.season == season)
              .order_by(Site.planned_month, Site.id, Tip.id).limit(exports.MAX_EXPORT))
-    return list(get_session().scalars(query))
+    return list(session.scalars(query))
 
 
 @bp.route("/teams/<int:team_id>/packet", methods=["GET", "POST"])
@@ -99,20 +109,22 @@ def team_packet(team_id: int) -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         fmt = exports.export_format(form.format.data)
         language = current_locale()
-        tips = _packet_tips(team.id)[:fmt.max_tips or exports.MAX_EXPORT]
+        tips = packet_tips(session, team.id, packet_season(team.id))[:fmt.max_tips or exports.MAX_EXPORT]
         flat = exports.flatten_all(tips, language, False)
         exports.record_export(session, current_actor(), fmt, flat, language=language, include_contact=False,
-                              filters={"team": team.code})
+                              filters={"team": team.code, "season": packet_season(team.id)})
         if fmt.serialise is None:
             return _sheets(flat, language)
         response = _download(fmt, fmt.serialise(flat, language, False))
         response.headers["Content-Disposition"] = (
             f'attachment; filename="{exports.filename(fmt).replace("-tips-", f"-team-{team.code}-")}"')
         return response
-    planned = list(session.scalars(select(Site).where(Site.team_id == team.id)
+    season_shown = packet_season(team.id)
+    planned = list(session.scalars(select(Site).where(Site.team_id == team.id, Site.season == season_shown)
                                    .order_by(Site.planned_month, Site.id)))
     return no_store(Response(render_template(
-        "staff/sites/packet.html", team=team, form=form, sites=planned, SITE_STATUS_LABELS=SITE_STATUS_LABELS,
+        "staff/sites/packet.html", team=team, form=form, sites=planned, season=season_shown,
+        SITE_STATUS_LABELS=SITE_STATUS_LABELS,
         place_name=_place_name), status=400 if request.method == "POST" else 200))
 
 
