@@ -28,6 +28,9 @@ FIELD_NAMES = {
     **{fact.key: fact.label for fact in REDACTABLE}, "coordinates": _l("Coordinates"),
     "on_behalf_relationship": _l("Sent on behalf of someone"), "message": _l("a message"), "photo": _l("a photo"),
 }
+# A site's fields, for "Changed site #…: …" (portal.services.sites.edit_site).
+SITE_FIELD_NAMES = {"name": _l("Name of the site"), "latitude": _l("Coordinates"), "longitude": _l("Coordinates"),
+                    "uncertainty_m": _l("Uncertainty (metres)")}
 # One sentence per action that needs no detail.
 PLAIN = {
     "tip.note_added": _l("Added an internal note."),
@@ -149,6 +152,9 @@ def _site_what(action: str, d: dict[str, Any]) -> str:
     if action == "site.transition":
         return gettext("Site moved from “%(source)s” to “%(target)s”.", source=label(d.get("from")),
                        target=label(d.get("to")))
+    if action == "site.edited":
+        return gettext("Changed site #%(site)s: %(fields)s.", site=site,
+                       fields=", ".join(dict.fromkeys(str(SITE_FIELD_NAMES.get(f, f)) for f in d.get("fields", []))))
     if action == "site.planned":
         return gettext("Planned for team %(team)s in %(month)s.", team=d.get("team", ""),
                        month=localise_digits(str(d.get("planned_month", ""))))

@@ -117,3 +117,19 @@ def test_split_from_the_tip_page(app, signed_in, moderator, db_session):
 def test_unknown_sites_and_tips_are_404(signed_in):
     assert signed_in.get("/en/staff/sites/999").status_code == 404
     assert signed_in.post("/en/staff/tips/999/site", data={}).status_code == 404
+
+
+def test_the_name_and_position_are_changed_audited_and_checked(app, signed_in, moderator, db_session):
+    site_id = site_from_tips(app, moderator.id, [make_tip(app).tip_id])
+    outside = signed_in.post(f"/en/staff/sites/{site_id}/edit", data={"name": "Pagoda", "latitude": "48.85",
+                                                                      "longitude": "2.35"})
+    assert outside.status_code == 400 and "This position is not in Cambodia." in outside.text
+    half = signed_in.post(f"/en/staff/sites/{site_id}/edit", data={"latitude": "13.3"})
+    assert half.status_code == 400 and "or neither" in half.text
+    ok = signed_in.post(f"/en/staff/sites/{site_id}/edit", data={"name": "Pagoda", "latitude": "13.36",
+                                                                 "longitude": "103.86", "uncertainty_m": "300"})
+    assert ok.status_code == 303
+    site = _site(db_session, site_id)
+    assert (site.name, site.latitude, site.longitude, site.uncertainty_m) == ("Pagoda", 13.36, 103.86, 300)
+    html = signed_in.get(f"/en/staff/sites/{site_id}").text
+    assert "Changed site #" in html and "Coordinates" in html

@@ -70,6 +70,7 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "staff.site_move": frozenset({MODERATOR, ADMIN}),
     "staff.site_plan": frozenset({MODERATOR, ADMIN}),
     "staff.site_visit": frozenset({MODERATOR, ADMIN}),
+    "staff.site_edit": frozenset({MODERATOR, ADMIN}),
     "staff.season": frozenset({MODERATOR, ADMIN}),
     "staff.team_packet": frozenset({MODERATOR, ADMIN}),
     "staff.teams": frozenset({ADMIN}),

@@ -166,6 +166,39 @@ def split_tip(session: Session, tip_id: int, actor: StaffUser) -> Site:
         return site
 
 
+@dataclass(frozen=True)
+class SiteLocation:
+    """A site's name and where it is (staff only): a position with its uncertainty, or none."""
+
+    name: str
+    latitude: float | None
+    longitude: float | None
+    uncertainty_m: int | None
+
+
+def edit_site(session: Session, site_id: int, location: SiteLocation, actor: StaffUser) -> Site:
+    """Change a site's name or position (``outside_cambodia`` when the position is not in Cambodia);
+    audited with the fields that changed, never their values' history elsewhere."""
+    from portal.geo import in_cambodia
+
+    has_position = location.latitude is not None and location.longitude is not None
+    if (location.latitude is None) != (location.longitude is None):
+        raise SiteError("position_incomplete")
+    if has_position and not in_cambodia(location.latitude or 0.0, location.longitude or 0.0):
+        raise SiteError("outside_cambodia")
+    with write_transaction(session):
+        site = _site(session, site_id)
+        new = {"name": location.name.strip()[:MAX_SITE_NAME], "latitude": location.latitude,
+               "longitude": location.longitude, "uncertainty_m": location.uncertainty_m if has_position else None}
+        changed = sorted(key for key, value in new.items() if getattr(site, key) != value)
+        for key in changed:
+            setattr(site, key, new[key])
+        if changed:
+            record(session, "site.edited", **_actor(actor), subject=f"site:{site.id}", site_id=site.id,
+                   fields=changed)
+        return site
+
+
 def _team(session: Session, team_id: int | None) -> SearchTeam:
     team = session.get(SearchTeam, team_id) if team_id else None
     if team is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -41,6 +41,13 @@ class SiteFilterForm(PortalForm):
 
 class NewSiteForm(PortalForm):
     name = StringField(_l("Name of the site"), validators=[Optional(), Length(max=MAX_SITE_NAME)])
+
+
+class SiteEditForm(PortalForm):
+    name = StringField(_l("Name of the site"), validators=[Optional(), Length(max=MAX_SITE_NAME)])
+    latitude = DecimalField(_l("Latitude"), places=None, validators=[Optional(), NumberRange(min=-90, max=90)])
+    longitude = DecimalField(_l("Longitude"), places=None, validators=[Optional(), NumberRange(min=-180, max=180)])
+    uncertainty_m = IntegerField(_l("Uncertainty (metres)"), validators=[Optional(), NumberRange(min=0, max=100_000)])
 
 
 class AttachForm(PortalForm):

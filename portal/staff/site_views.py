@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import geo
 from portal.db import get_session
 from portal.i18n import current_locale, url_with_query
-from portal.labels import CHANNEL_LABELS, STATUS_LABELS
+from portal.labels import CHANNEL_LABELS, HOW_KNOWN_LABELS, STATUS_LABELS
 from portal.models.site import SearchTeam, Site, SiteStatus, VisitFinding
 from portal.models.staff import StaffRole
 from portal.security import no_store
@@ -41,6 +41,7 @@ from portal.staff.site_forms import (
     AttachToSiteForm,
     NewSiteForm,
     PlanForm,
+    SiteEditForm,
     SiteFilterForm,
     SiteMoveForm,
     VisitForm,
@@ -62,6 +63,8 @@ SITE_ERRORS = {
     "not_allowed": _l("This site cannot move from “%(source)s” to “%(target)s”."),
     "plan_required": _l("To plan a survey, choose the team and the month."),
     "date_required": _l("Please give the date."),
+    "position_incomplete": _l("Give both the latitude and the longitude, or neither."),
+    "outside_cambodia": _l("This position is not in Cambodia."),
     "remains_required": _l("Please give the date and how many sets of remains were recovered (at least one)."),
 }
 
@@ -133,6 +136,9 @@ def _site_page(site: Site, status: int = 200, **forms: Any) -> ResponseReturnVal
         "staff/sites/site.html", site=site, tips=tips, counts=sites.corroboration(tips),
         move_form=move_form, plan_form=plan_form, visit_form=visit_form,
         attach_form=forms.get("attach") or AttachForm(formdata=None),
+        edit_form=forms.get("edit") or SiteEditForm(formdata=None, name=site.name, latitude=site.latitude,
+                                                    longitude=site.longitude, uncertainty_m=site.uncertainty_m),
+        HOW_KNOWN_LABELS=HOW_KNOWN_LABELS,
         needs_date=bool(needs & {ON_DATE, REMAINS}), needs_remains=REMAINS in needs, can_plan=PLAN in needs or
         site.status == SiteStatus.SURVEY_PLANNED,
         audit=sites.site_audit(session, site.id),
@@ -289,3 +295,24 @@ def site_visit(site_id: int) -> ResponseReturnValue:
         return _site_page(_site_or_404(site_id), status=400, visit=form)
     flash(_("The visit is recorded."), "ok")
     return _to_site(site_id, "visits")
+
+
+@bp.post("/sites/<int:site_id>/edit")
+@roles_required(*MODERATORS)
+def site_edit(site_id: int) -> ResponseReturnValue:
+    current = _site_or_404(site_id)
+    form = SiteEditForm()
+    if not form.validate():
+        return _site_page(current, status=400, edit=form)
+    location = sites.SiteLocation(
+        name=form.name.data or "",
+        latitude=float(form.latitude.data) if form.latitude.data is not None else None,
+        longitude=float(form.longitude.data) if form.longitude.data is not None else None,
+        uncertainty_m=form.uncertainty_m.data)
+    try:
+        sites.edit_site(get_session(), site_id, location, current_actor())
+    except sites.SiteError as error:
+        form.latitude.errors = [_error(error.code)]
+        return _site_page(_site_or_404(site_id), status=400, edit=form)
+    flash(_("Site saved."), "ok")
+    return _to_site(site_id)
