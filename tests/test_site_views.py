@@ -133,3 +133,23 @@ def test_the_name_and_position_are_changed_audited_and_checked(app, signed_in, m
     assert (site.name, site.latitude, site.longitude, site.uncertainty_m) == ("Pagoda", 13.36, 103.86, 300)
     html = signed_in.get(f"/en/staff/sites/{site_id}").text
     assert "Changed site #" in html and "Coordinates" in html
+
+
+@pytest.mark.parametrize(("path", "data"), [
+    ("move", {"target": "bogus"}), ("move", {"target": "survey_planned"}), ("move", {"target": "surveyed"}),
+    ("move", {"target": "reported", "on_date": "yesterday"}),
+    ("plan", {"team": "abc", "planned_month": "2026-01"}), ("plan", {"team": "999", "planned_month": "9999-99"}),
+    ("visits", {"visited_on": "2026-02-30", "team": "1", "finding": "remains_recovered"}),
+    ("visits", {"visited_on": "2026-02-03", "team": "1", "finding": "bogus"}),
+    ("visits", {"visited_on": "2026-02-03", "team": "1", "finding": "surveyed", "remains_count": "-3"}),
+    ("attach", {"tip_id": "0"}), ("attach", {"tip_id": "99999999999"}), ("attach", {"tip_id": "x"}),
+    ("edit", {"latitude": "nan", "longitude": "inf"}), ("edit", {"name": "x" * 500}),
+])
+def test_hostile_site_input_is_a_4xx_with_words_never_a_500(app, signed_in, moderator, db_session, path, data):
+    make_team(app)
+    site_id = site_from_tips(app, moderator.id, [make_tip(app).tip_id])
+    response = signed_in.post(f"/en/staff/sites/{site_id}/{path}", data=data)
+    assert 400 <= response.status_code < 500 or response.status_code == 303
+    if response.status_code != 303:
+        assert 'class="field-error"' in response.text or 'class="notice notice-error"' in response.text
+    assert _site(db_session, site_id).status == SiteStatus.REPORTED

@@ -229,6 +229,8 @@ def site_move(site_id: int) -> ResponseReturnValue:
     form = SiteMoveForm()
     form.target.choices = [SelectChoice(s.value, s.value) for s in SiteStatus]
     if not form.validate():
+        # Not every input of the move form is on the page (only what a move needs): say what was wrong.
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
         return _site_page(current, status=400, move=form)
     target = SiteStatus(form.target.data)
     try:
