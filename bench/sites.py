@@ -120,11 +120,9 @@ def cpu_us(work: Callable[[], Any], repeat: int) -> float:
     return statistics.median(samples)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--repeat", type=int, default=100)
-    args = parser.parse_args(argv)
+def measure(rounds: int = 4, repeat: int = 100) -> tuple[list[str], bool]:
+    """The growth lines for the report (``bench/run.py`` appends them to its table) and whether each
+    ratio met its target."""
     with tempfile.TemporaryDirectory(prefix="bench-sites-") as tmp:
         directory = Path(tmp)
         small_url, big_url = build(directory, *SMALL), build(directory, *BIG)
@@ -132,26 +130,40 @@ def main(argv: list[str] | None = None) -> int:
         small_ctx.pop()
         big_ctx, big = workloads(big_url, directory)
         big_ctx.pop()
-        check = {name: (len(getattr(small[name](), "rows", b"")) if name.startswith("site") else
-                        small[name]().count(b"<wpt"), big[name]().count(b"<wpt") if not name.startswith("site")
-                        else len(big[name]().rows)) for name in small}
+        sizes = {}
+        for name in small:
+            with small_ctx:
+                few = small[name]()
+            with big_ctx:
+                many = big[name]()
+            sizes[name] = tuple(len(r.rows) if hasattr(r, "rows") else r.count(b"<wpt") for r in (few, many))
         results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in small}
-        for _round in range(args.rounds):
+        for _round in range(rounds):
             for name in small:
                 with small_ctx:
-                    results[name][0].append(cpu_us(small[name], args.repeat))
+                    results[name][0].append(cpu_us(small[name], repeat))
                 with big_ctx:
-                    results[name][1].append(cpu_us(big[name], args.repeat))
+                    results[name][1].append(cpu_us(big[name], repeat))
     ok = True
-    print(f"sites growth: {BIG[0]:,} tips / {BIG[1]:,} sites ÷ {SMALL[0]:,} tips / {SMALL[1]:,} sites; "
-          f"median CPU µs per call, {args.rounds} rounds × {args.repeat}")
+    lines = [f"sites growth: {BIG[0]:,} tips / {BIG[1]:,} sites ÷ {SMALL[0]:,} tips / {SMALL[1]:,} sites; "
+             f"median CPU µs per call, {rounds} rounds × {repeat}"]
     for name, (small_runs, big_runs) in results.items():
         s, b = statistics.median(small_runs), statistics.median(big_runs)
         ratio = b / s if s else float("inf")
         passed = ratio <= GROWTH_TARGET
         ok &= passed
-        print(f"{name:42} {s:8.0f} µs → {b:8.0f} µs = {ratio:.2f}  target ≤ {GROWTH_TARGET}  "
-              f"{'ok' if passed else 'MISSED'}  (rows/waypoints: {check[name][0]} / {check[name][1]})")
+        lines.append(f"{name:42} {s:8.0f} µs → {b:8.0f} µs = {ratio:.2f}  target ≤ {GROWTH_TARGET}  "
+                     f"{'ok' if passed else 'MISSED'}  (rows or waypoints: {sizes[name][0]} / {sizes[name][1]})")
+    return lines, ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=100)
+    args = parser.parse_args(argv)
+    lines, ok = measure(args.rounds, args.repeat)
+    print("\n".join(lines))
     return 0 if ok else 1
 
 
