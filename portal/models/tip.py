@@ -161,7 +161,7 @@ class Tip(Base):
     search_team: Mapped[str | None] = mapped_column(String(120))
     searched_on: Mapped[date | None] = mapped_column(Date)
     remains_count: Mapped[int | None] = mapped_column(Integer)
-    # The site this tip tells about (portal.services.sites; migration 0013).
+    # The site this tip tells about (portal.services.sites; migration 0014).
     # No ON DELETE: a site is never deleted while tips tell about it (SQLite reflects no action on a
     # column added in place, so the migration declares none either).
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
