@@ -797,6 +797,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, for the portal and the control")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
+    parser.add_argument("--no-sites", action="store_true", help="leave out the sites growth (bench/sites.py)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from bench import durable_control
@@ -868,6 +869,13 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"database": database, "server": gunicorn.describe(), "threads": load.threads,
             "connections": load.connections, "seconds": load.seconds}
     text, ok = report(rows, controls, hello_runs, meta)
+    if not args.no_sites:  # the site queue's and a team packet's growth (issue #18; bench/sites.py)
+        from bench import sites
+
+        log("sites growth (1,000 → 100,000 tips, 200 → 20,000 sites) …")
+        site_lines, sites_ok = sites.measure()
+        text += "\n" + "\n".join(site_lines)
+        ok &= sites_ok
     print(text)
     print(f"(took {time.monotonic() - started:.0f} s)")
     RESULTS.mkdir(parents=True, exist_ok=True)

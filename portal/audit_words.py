@@ -28,6 +28,9 @@ FIELD_NAMES = {
     **{fact.key: fact.label for fact in REDACTABLE}, "coordinates": _l("Coordinates"),
     "on_behalf_relationship": _l("Sent on behalf of someone"), "message": _l("a message"), "photo": _l("a photo"),
 }
+# A site's fields, for "Changed site #…: …" (portal.services.sites.edit_site).
+SITE_FIELD_NAMES = {"name": _l("Name of the site"), "latitude": _l("Coordinates"), "longitude": _l("Coordinates"),
+                    "uncertainty_m": _l("Uncertainty (metres)")}
 # One sentence per action that needs no detail.
 PLAIN = {
     "tip.note_added": _l("Added an internal note."),
@@ -116,6 +119,8 @@ def _what(entry: AuditEntry) -> str:
     if action == "tip.purged":
         return gettext("Contact details and photos removed after %(days)s days, as the retention rule says.",
                        days=localise_digits(str(d.get("retention_days", ""))))
+    if action.startswith("site."):
+        return _site_what(action, d)
     if action in PLAIN:
         return str(PLAIN[action])
     if action.startswith("paper."):
@@ -148,6 +153,40 @@ def _paper(action: str, d: dict[str, Any]) -> str:
         if d.get("printed_code"):
             return gettext("Keyed in from a paper form, with the receipt code printed on it.")
         return gettext("Keyed in from a paper form without a readable code: given a new one.")
+    return action
+
+
+def _site_what(action: str, d: dict[str, Any]) -> str:
+    """Sites' entries (portal.services.sites, issue #18)."""
+    from portal.models.site import SiteStatus
+    from portal.services.site_workflow import SITE_STATUS_LABELS
+
+    def label(value: Any) -> str:
+        try:
+            return str(SITE_STATUS_LABELS[SiteStatus(value)])
+        except ValueError:
+            return str(value)
+
+    site = localise_digits(str(d.get("site_id", "")))
+    if action == "site.created":
+        return gettext("Created site #%(site)s.", site=site)
+    if action == "site.tip_attached":
+        return gettext("Attached a tip to site #%(site)s.", site=site)
+    if action == "site.tip_split":
+        return gettext("Split a tip off site #%(site)s.", site=site)
+    if action == "site.transition":
+        return gettext("Site moved from “%(source)s” to “%(target)s”.", source=label(d.get("from")),
+                       target=label(d.get("to")))
+    if action == "site.edited":
+        return gettext("Changed site #%(site)s: %(fields)s.", site=site,
+                       fields=", ".join(dict.fromkeys(str(SITE_FIELD_NAMES.get(f, f)) for f in d.get("fields", []))))
+    if action == "site.planned":
+        return gettext("Planned for team %(team)s in %(month)s.", team=d.get("team", ""),
+                       month=localise_digits(str(d.get("planned_month", ""))))
+    if action == "site.visit_recorded":
+        return gettext("Visit of %(day)s recorded (team %(team)s): %(count)s sets of remains.",
+                       day=localise_digits(str(d.get("visited_on", ""))), team=d.get("team", ""),
+                       count=localise_digits(str(d.get("remains_count", 0))))
     return action
 
 

@@ -74,6 +74,19 @@ def demo() -> None:
         session.close()
 
 
+@click.command("seed-teams", help="Add the search teams that public reports name (portal/services/teams.py).")
+@with_appcontext
+def seed_teams() -> None:
+    from portal.services.teams import seed_teams as seed
+
+    session = new_session()
+    try:
+        added = seed(session)
+        click.echo(", ".join(added) if added else "-")
+    finally:
+        session.close()
+
+
 @click.command("backup", help="Write a consistent backup of the live database to a file.")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @with_appcontext
@@ -131,7 +144,7 @@ def purge(dry_run: bool) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(content_cli)
-    for command in (demo, backup, restore, purge):
+    for command in (demo, seed_teams, backup, restore, purge):
         app.cli.add_command(command)
     from portal.staff.cli import staff_cli  # staff accounts: flask staff create / reset-second-factor / list
     app.cli.add_command(staff_cli)

@@ -48,6 +48,7 @@ PAGES = (
     SitePage("public.monuments", _l("Monuments")),
     SitePage("public.repatriation", _l("Search and repatriation"), slug=REPATRIATION_PAGE),
     SitePage("public.statistics", _l("Figures")),
+    SitePage("public.site_map", _l("Sites per commune"), in_menu=False),
     SitePage("public.news", _l("News")),
     SitePage("public.help", _l("Help for families"), slug=HELP_PAGE,
              staff_label=_l("Asking about a relative (help for families)")),

@@ -165,7 +165,7 @@ def render_public(pages: Pages, lang: str, content: dict[str, Any]) -> None:
     visitor = pages.app.test_client()
     for name, path in [("home", "/"), ("monuments", "/monuments/"), ("monuments-search", "/monuments/?q=zzzz"),
                        ("monument", f"/monuments/{content['monument'].slug}"), ("repatriation", "/repatriation/"),
-                       ("statistics", "/statistics/"), ("news", "/news/"),
+                       ("statistics", "/statistics/"), ("site-map", "/statistics/communes"), ("news", "/news/"),
                        ("news-item", f"/news/{content['news'].slug}"), ("help", "/help"), ("privacy", "/privacy")]:
         pages.add(name, visitor, f"/{lang}{path}")
 
@@ -267,6 +267,10 @@ def render_staff(pages: Pages, lang: str, admin_client: FlaskClient, tips: dict[
         ("staff-page-edit", "/content/pages/help"), ("staff-page-edit-repatriation", "/content/pages/repatriation"),
         ("staff-figure-new", "/content/figures/new"), ("staff-figure-edit", f"/content/figures/{content['figure'].id}"),
         ("staff-news-new", "/content/news/new"), ("staff-news-edit", f"/content/news/{content['news'].id}"),
+        ("staff-sites", "/sites"),
+        ("staff-sites-filtered", "/sites?status=survey_planned&min_accounts=1&sort=corroboration"),
+        ("staff-site", f"/sites/{tips['site']}"), ("staff-season", "/season"), ("staff-teams", "/teams"),
+        ("staff-team-packet", f"/teams/{tips['team']}/packet"),
     ]:
         pages.add(name, admin_client, f"{staff}{path}")
     pages.add("staff-tip-contact", admin_client, f"{tip}/contact", "POST")
@@ -288,6 +292,12 @@ def render_staff(pages: Pages, lang: str, admin_client: FlaskClient, tips: dict[
               data={"slug": "", "province_code": "07", "latitude": "48.85", "longitude": "2.35"})
     pages.add("staff-figure-errors", admin_client, f"{staff}/content/figures/new", "POST", data={"value": "x"})
     pages.add("staff-news-errors", admin_client, f"{staff}/content/news/new", "POST", data={"slug": ""})
+    pages.add("staff-site-plan-errors", admin_client, f"{staff}/sites/{tips['site']}/plan", "POST",
+              data={"team": str(tips["team"]), "planned_month": "2026-13"})
+    pages.add("staff-site-visit-errors", admin_client, f"{staff}/sites/{tips['site']}/visits", "POST",
+              data={"visited_on": "2026-02-03", "team": str(tips["team"]), "finding": "remains_recovered",
+                    "remains_count": "0"})
+    pages.add("staff-teams-errors", admin_client, f"{staff}/teams", "POST", data={"code": "", "season": "x"})
 
 
 def render_paper(pages: Pages, lang: str, admin_client: FlaskClient) -> None:
@@ -341,6 +351,23 @@ def render_every_page(app: Flask) -> Pages:
     login(editor_client, editor)
     content = make_content(app, editor_client)
     tips = make_tips(app)
+    # A site of two tips, planned for a team with a visit (issue #18).
+    from datetime import date
+
+    from portal.db import new_session
+    from portal.models.staff import StaffUser
+    from portal.services import sites
+    from tests.site_helpers import make_team, site_from_tips
+
+    tips["team"] = make_team(app)
+    tips["site"] = site_from_tips(app, admin.id, [tips["tip"], make_tip(app, province_code="17").tip_id])
+    with app.app_context():
+        session = new_session()
+        actor = session.get(StaffUser, admin.id)
+        sites.plan_site(session, tips["site"], tips["team"], date(2026, 1, 1), actor)
+        sites.record_visit(session, tips["site"], sites.VisitInput(date(2026, 2, 3), tips["team"],
+                                                                   sites.VisitFinding.REMAINS_RECOVERED, 2), actor)
+        session.close()
     pages = Pages(app)
     for lang in LOCALES:
         render_public(pages, lang, content)

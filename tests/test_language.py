@@ -245,7 +245,8 @@ def _public_urls(app, session, lang: str) -> list[str]:
 
     urls = [f"/{lang}/", f"/{lang}/privacy", f"/{lang}/monuments/", f"/{lang}/repatriation/",
             f"/{lang}/statistics/", f"/{lang}/help", f"/{lang}/news/", f"/{lang}/tips/new", f"/{lang}/tips/status",
-            f"/{lang}/monuments/?q={NO_MATCH[lang]}", f"/{lang}/statistics/?season=all", f"/{lang}/no-such-page"]
+            f"/{lang}/monuments/?q={NO_MATCH[lang]}", f"/{lang}/statistics/?season=all", f"/{lang}/no-such-page",
+            f"/{lang}/statistics/communes"]
     from sqlalchemy import select
 
     urls += [f"/{lang}/news/{slug}" for slug in session.scalars(select(NewsItem.slug)).all()]
@@ -262,7 +263,8 @@ def test_every_public_endpoint_is_rendered_here(app):
     excused = {"static", "favicon", "public.root", "public.monument_photo", "public.news_feed", "public.healthz",
                "public.robots", "public.sitemap", "tips.places"}
     covered = {"public.home", "public.privacy", "public.monuments", "public.monument", "public.repatriation",
-               "public.statistics", "public.help", "public.news", "public.news_item", "tips.new", "tips.status"}
+               "public.statistics", "public.help", "public.news", "public.news_item", "tips.new", "tips.status",
+               "public.site_map"}
     public = {r.endpoint for r in app.url_map.iter_rules() if "GET" in (r.methods or ())
               and not r.endpoint.startswith("staff")}
     assert public - excused - covered == set()

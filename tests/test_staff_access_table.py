@@ -60,6 +60,21 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "staff.tip_redact": frozenset({MODERATOR, ADMIN}),
     "staff.tip_new": frozenset({MODERATOR, ADMIN}),
     "staff.audit": frozenset({ADMIN}),
+    # sites (portal/staff/site_views.py, issue #18)
+    "staff.sites": frozenset({MODERATOR, ADMIN}),
+    "staff.site": frozenset({MODERATOR, ADMIN}),
+    "staff.site_create": frozenset({MODERATOR, ADMIN}),
+    "staff.tip_attach": frozenset({MODERATOR, ADMIN}),
+    "staff.site_attach": frozenset({MODERATOR, ADMIN}),
+    "staff.site_split": frozenset({MODERATOR, ADMIN}),
+    "staff.site_move": frozenset({MODERATOR, ADMIN}),
+    "staff.site_plan": frozenset({MODERATOR, ADMIN}),
+    "staff.site_visit": frozenset({MODERATOR, ADMIN}),
+    "staff.site_edit": frozenset({MODERATOR, ADMIN}),
+    "staff.season": frozenset({MODERATOR, ADMIN}),
+    "staff.team_packet": frozenset({MODERATOR, ADMIN}),
+    "staff.teams": frozenset({ADMIN}),
+    "staff.team_active": frozenset({ADMIN}),
     # exports for the search teams (portal/staff/export_views.py)
     "staff.exports": frozenset({MODERATOR, ADMIN}),
     "staff.tip_field_sheet": frozenset({MODERATOR, ADMIN}),
@@ -109,6 +124,8 @@ SAMPLE_ARGS: dict[str, Any | Callable[[dict[str, Any]], Any]] = {
     # the paper channel: ids that need not exist (a moderator then gets 404)
     "point_id": 2**31 - 1,
     "batch_id": 2**31 - 1,
+    "team_id": 1,  # need not exist: 404 for those admitted
+    "site_id": 1,  # need not exist: a moderator then gets 404
 }
 
 

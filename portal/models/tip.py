@@ -164,6 +164,10 @@ class Tip(Base):
     search_team: Mapped[str | None] = mapped_column(String(120))
     searched_on: Mapped[date | None] = mapped_column(Date)
     remains_count: Mapped[int | None] = mapped_column(Integer)
+    # The site this tip tells about (portal.services.sites; migration 0014).
+    # No ON DELETE: a site is never deleted while tips tell about it (SQLite reflects no action on a
+    # column added in place, so the migration declares none either).
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
 
     photos: Mapped[list[TipPhoto]] = relationship(
         back_populates="tip", cascade="all, delete-orphan", passive_deletes=True,
@@ -183,6 +187,7 @@ class Tip(Base):
         # Retention (finished tips by age) and likely duplicates (a latitude band); migration 0007.
         Index("ix_tips_status_changed", "status", "status_changed_at"),
         Index("ix_tips_latitude", "latitude"),
+        Index("ix_tips_site_id", "site_id"),
     )
 
     @property

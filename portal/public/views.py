@@ -27,7 +27,7 @@ from portal.i18n import (
 )
 from portal.navigation import SITEMAP_ENDPOINTS
 from portal.public import bp
-from portal.services import charts, field_outcomes  # noqa: F401  (field_outcomes: figures recorded through this portal)
+from portal.services import charts, field_outcomes, site_stats  # noqa: F401  (field_outcomes, site_stats: figures recorded through this portal)
 from portal.services import content as content_service
 
 LANGUAGE_LABELS = LANGUAGE_NAMES_IN_SENTENCES
@@ -179,6 +179,25 @@ def statistics() -> str:
         portal_figures=content_service.portal_figures(session, season=season, province=province),
         has_portal_figures=bool(content_service.PORTAL_FIGURE_PROVIDERS),
     )
+
+
+@bp.get("/<lang:lang>/statistics/communes")
+def site_map() -> str:
+    """Sites told about through this portal, counted per commune: aggregated in
+    ``portal.services.site_stats``; never a position, a village or a site's name (issue #18)."""
+    lang = current_locale()
+    by_province: dict[str, list[tuple[str, int, int]]] = {}
+    for count in site_stats.public_commune_counts(get_session()):
+        commune = geo.commune(count.commune_code)
+        if commune is None:
+            continue
+        by_province.setdefault(count.commune_code[:2], []).append((commune.name(lang), count.sites, count.remains))
+    provinces = [(p.name(lang), by_province[code]) for code in sorted(by_province) if (p := geo.province(code))]
+    bars = [charts.Bar(name, sum(sites for _n, sites, _r in communes)) for name, communes in provinces]
+    chart = charts.bar_chart(bars, chart_id="communes-chart", title=_("Sites per province"), locale=lang,
+                             description=charts.describe(bars, format_number), format_value=format_number) \
+        if bars else None
+    return render_template("public/site_map.html", provinces=provinces, chart=chart)
 
 
 def _season_title(season: str | None) -> str:

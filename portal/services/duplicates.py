@@ -74,6 +74,8 @@ class Candidate:
     score: float
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
     distance_m: float | None = None
+    # The site the candidate tells about: the tip page proposes attaching to it (issue #18).
+    site_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ class _Facts:
     longitude: float | None
     uncertainty_m: int | None
     duplicate_of_id: int | None
+    site_id: int | None
     text: str
     names: str
     unit: str
@@ -99,7 +102,7 @@ class _Facts:
 
 
 _COLUMNS = (Tip.id, Tip.status, Tip.created_at, Tip.province_code, Tip.district_code, Tip.commune_code,
-            Tip.village_code, Tip.latitude, Tip.longitude, Tip.uncertainty_m, Tip.duplicate_of_id,
+            Tip.village_code, Tip.latitude, Tip.longitude, Tip.uncertainty_m, Tip.duplicate_of_id, Tip.site_id,
             Tip.place_description, Tip.local_name, Tip.what_seen, Tip.fallen_names, Tip.fallen_unit)
 
 
@@ -110,7 +113,7 @@ def _facts(row: Row[Any] | Tip) -> _Facts:
         id=row.id, status=row.status, created_at=row.created_at, province_code=row.province_code,
         district_code=row.district_code, commune_code=row.commune_code, village_code=row.village_code,
         latitude=row.latitude, longitude=row.longitude, uncertainty_m=row.uncertainty_m,
-        duplicate_of_id=row.duplicate_of_id, text=text, names=fast_fold(row.fallen_names),
+        duplicate_of_id=row.duplicate_of_id, site_id=row.site_id, text=text, names=fast_fold(row.fallen_names),
         unit=fast_fold(row.fallen_unit), summary=summary, grams=frozenset(_trigrams(text)),
     )
 
@@ -266,7 +269,7 @@ def score(tip: _Facts, other: _Facts, radius_m: int) -> Candidate:
         tip_id=other.id, status=other.status, created_at=other.created_at,
         place_code=other.village_code or other.commune_code or other.district_code or other.province_code,
         summary=other.summary, duplicate_of_id=other.duplicate_of_id,
-        score=round(place + admin + words, 3), reasons=tuple(reasons), distance_m=distance,
+        score=round(place + admin + words, 3), reasons=tuple(reasons), distance_m=distance, site_id=other.site_id,
     )
 
 

@@ -17,11 +17,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from portal import geo
 from portal.db import write_transaction
 from portal.i18n import LOCALES, fold
+from portal.models.site import Site
 from portal.models.tip import (
     MAX_MESSAGE,
     AuthorKind,
@@ -36,6 +37,7 @@ from portal.models.tip import (
 )
 from portal.models.types import utcnow
 from portal.services import audit, receipts
+from portal.services.site_workflow import TipsterOutcome, tipster_outcome
 from portal.services.workflow import FIELD_OUTCOME, STATUSES, PublicState
 from portal.tip_facts import CONTACT, FACTS, SEARCHABLE, TIP_FACTS
 from portal.uploads import CleanPhoto
@@ -437,6 +439,15 @@ def public_status(tip: Tip) -> PublicStatus:
     told_outcome = FIELD_OUTCOME in STATUSES[tip.status].requires  # closed: the outcome in plain words
     outcome = OUTCOMES.get(tip.outcome) if told_outcome and tip.outcome else None
     return PublicStatus(key=state.key, label=state.label, explanation=state.explanation, outcome=outcome)
+
+
+def site_outcome(tip: Tip) -> TipsterOutcome | None:
+    """What became of the place the tip tells about (issue #18), for the tipster: the site's state
+    and dates in words, never its position or its other tips. None for a rejected tip."""
+    if tip.site_id is None or tip.status == TipStatus.REJECTED:
+        return None
+    session = object_session(tip)
+    return tipster_outcome(session.get(Site, tip.site_id) if session is not None else None)
 
 
 def thread(tip: Tip) -> list[TipMessage]:

@@ -22,4 +22,6 @@ from portal.staff import (  # noqa: E402,F401  (registers the routes)
     paper_views,
     review_views,
     signin_views,
+    site_views,
+    team_views,
 )

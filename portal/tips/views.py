@@ -286,6 +286,7 @@ def _status_page(tip: Tip, form: FollowUpForm | None = None, *, status: int = 20
     body = render_template(
         "tips/status.html", tip=tip, form=form, notice=notice, sent=sent,
         public=tip_service.public_status(tip), messages=tip_service.thread(tip),
+        site_outcome=tip_service.site_outcome(tip),
         province_name=province.name(current_locale()) if province else None,
         is_sample=tip.place_description.startswith(SAMPLE_PREFIX),
         photo_form=_photo_form(tip), photo_count=len(tip.photos), **_photo_limits(),
