@@ -17,8 +17,8 @@ PLACE = {"province_code": "17", "district_code": "1701", "commune_code": "170101
          "latitude": 13.361234, "longitude": 103.861234, "uncertainty_m": 150}
 
 
-def _recovered(app, moderator, remains=4):
-    team_id = make_team(app)
+def _recovered(app, moderator, remains=4, finding=sites.VisitFinding.REMAINS_RECOVERED, team="K92"):
+    team_id = make_team(app, code=team)
     site_id = site_from_tips(app, moderator.id, [make_tip(app, **PLACE, local_name="Secret tree").tip_id],
                              "Secret site name")
     with app.app_context():
@@ -26,14 +26,17 @@ def _recovered(app, moderator, remains=4):
         actor = session.get(StaffUser, moderator.id)
         sites.plan_site(session, site_id, team_id, date(2026, 1, 1), actor)
         sites.record_visit(session, site_id, sites.VisitInput(date(2026, 2, 3), team_id,
-                                                              sites.VisitFinding.REMAINS_RECOVERED, remains), actor)
+                                                              finding, remains), actor)
         session.close()
     return site_id
 
 
 def test_the_commune_page_counts_per_commune_and_nothing_finer(app, client, moderator):
     _recovered(app, moderator)
-    site_from_tips(app, moderator.id, [make_tip(app, **PLACE).tip_id])
+    _recovered(app, moderator, remains=0, finding=sites.VisitFinding.SURVEYED, team="K93")
+    site_from_tips(app, moderator.id, [make_tip(app, **PLACE).tip_id])  # reported, not yet surveyed
+    waiting = {"province_code": "17", "district_code": "1702", "commune_code": "170201"}
+    site_from_tips(app, moderator.id, [make_tip(app, **waiting).tip_id])
     for lang in ("en", "km", "vi"):
         html = client.get(f"/{lang}/statistics/communes").text
         commune = geo.commune("170101").name(lang)
@@ -41,7 +44,10 @@ def test_the_commune_page_counts_per_commune_and_nothing_finer(app, client, mode
         row = re.search(r"<tr><th scope=\"row\">" + re.escape(str(commune)) + r"</th>(.*?)</tr>", html)
         assert row is not None
         numbers = re.findall(r'<td class="num">([^<]+)</td>', row.group(1))
-        assert numbers == (["២", "៤"] if lang == "km" else ["2", "4"])
+        assert numbers == (["២", "៤"] if lang == "km" else ["2", "4"])  # the two surveyed sites only
+        # A commune whose only site waits for its survey is not named: that would tell the village
+        # that someone there spoke.
+        assert str(geo.commune("170201").name(lang)) not in html
         for finer in ("17010101", "13.36", "103.86", "13,36", "Secret tree", "Secret site name", village):
             assert finer not in html, (lang, finer)
         # No number with decimals anywhere on the page (a coordinate in any form).

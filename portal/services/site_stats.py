@@ -82,9 +82,12 @@ class CommuneCount:
 
 
 def public_commune_counts(session: Session) -> list[CommuneCount]:
+    """Sites per commune, once a search team has surveyed them: a report still waiting would tell the
+    village that someone there spoke, and the place's neighbours that something lies near them."""
     query = (select(Site.commune_code, func.count(Site.id),
                     func.sum(case((Site.status.in_(RECOVERED), Site.remains_count), else_=0)))
-             .where(Site.commune_code.is_not(None)).group_by(Site.commune_code).order_by(Site.commune_code))
+             .where(Site.commune_code.is_not(None), Site.status.in_(SURVEYED))
+             .group_by(Site.commune_code).order_by(Site.commune_code))
     return [CommuneCount(str(r[0])[:6], int(r[1]), int(r[2] or 0)) for r in session.execute(query)]
 
 
