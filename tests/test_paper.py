@@ -229,7 +229,7 @@ def test_the_channel_page_counts_forms_printed_returned_and_keyed_per_point_and_
 
     def row(marker: str) -> list[str]:
         match = re.search(marker + r".*?</tr>", html, re.S)
-        return re.findall(r"<td>([^<]*)</td>", match.group(0))
+        return re.findall(r"<td[^>]*>([^<]*)</td>", match.group(0))
 
     # printed, returned, keyed (with or without a code), voided unused
     assert row(f'data-point="{kampong_cham}"')[1:] == ["4", "3", "3", "0"]
@@ -263,3 +263,12 @@ def test_key_in_errors_are_in_the_staff_members_language(client, moderator, lang
     assert response.status_code == 422
     assert "A receipt code has 16 letters" not in html
     assert 'class="field-error" id="printed_code-error"' in html
+
+
+def test_the_paper_forms_page_is_in_the_staff_menu_and_its_counts_name_their_column(signed_in):
+    """The section was registered under an endpoint that does not exist, so no menu listed it."""
+    home = signed_in.get("/en/staff/").get_data(as_text=True)
+    assert 'href="/en/staff/paper/"' in home
+    point_id = new_point(signed_in)
+    page = signed_in.get(f"/en/staff/paper/points/{point_id}").get_data(as_text=True)
+    assert '<td data-label="Forms printed">0</td>' in page

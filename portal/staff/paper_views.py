@@ -37,7 +37,7 @@ from portal.staff.paper_forms import (
 from portal.staff.review_views import MODERATORS
 from portal.uploads import chosen_files, photo_count_ok, process_photos
 
-register_section("staff.paper", _l("Paper forms"),
+register_section("staff.paper_channel", _l("Paper forms"),
                  _l("Distribution points, printed forms with their receipt codes, and keying returned forms in."),
                  order=17)
 
