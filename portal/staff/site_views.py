@@ -21,7 +21,6 @@ from portal.db import get_session
 from portal.i18n import current_locale, url_with_query
 from portal.labels import CHANNEL_LABELS, HOW_KNOWN_LABELS, STATUS_LABELS
 from portal.models.site import SearchTeam, Site, SiteStatus, VisitFinding
-from portal.models.staff import StaffRole
 from portal.security import no_store
 from portal.services import site_queue, sites
 from portal.services.site_workflow import (
@@ -35,6 +34,7 @@ from portal.services.site_workflow import (
 )
 from portal.staff import bp
 from portal.staff.access import current_actor, register_section, roles_required
+from portal.staff.review_views import MODERATORS
 from portal.staff.site_forms import (
     FINDING_LABELS,
     AttachForm,
@@ -47,7 +47,6 @@ from portal.staff.site_forms import (
     VisitForm,
 )
 
-MODERATORS = (StaffRole.MODERATOR,)
 SITE_ERRORS = {
     "tip_not_found": _l("There is no tip with that number."),
     "site_not_found": _l("There is no site with that number."),
