@@ -52,12 +52,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     sanitize.init_app(app)
     assets.init_app(app)
 
+    from portal.families import bp as families_bp
     from portal.public import bp as public_bp
     from portal.staff import bp as staff_bp
     from portal.tips import bp as tips_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(tips_bp)
+    app.register_blueprint(families_bp)
     app.register_blueprint(staff_bp)
 
     cli.init_app(app)

@@ -36,6 +36,11 @@ PLAIN = {
     "tip.note_added": _l("Added an internal note."),
     "tip.message_sent": _l("Sent a message to the tipster."),
     "tip.contact_viewed": _l("Looked at the contact details."),
+    "inquiry.received": _l("An inquiry from a family arrived."),
+    "inquiry.family_message": _l("The family wrote a message."),
+    "inquiry.message_sent": _l("Sent a message to the family."),
+    "inquiry.contact_viewed": _l("Looked at the family's contact details."),
+    "inquiry.purged": _l("The family's contact details were removed, as the retention rule says."),
     "staff.signed_out": _l("Signed out."),
     "staff.session_ended": _l("A session ended."),
     "staff.account_created": _l("Created a staff account."),
@@ -125,6 +130,8 @@ def _what(entry: AuditEntry) -> str:
         return str(PLAIN[action])
     if action.startswith("paper."):
         return _paper(action, d)
+    if action.startswith("inquiry."):
+        return _inquiry_what(action, d)
     if action.startswith("content."):
         kind, _, verb = action.removeprefix("content.").rpartition("_")
         template = CONTENT.get(verb)
@@ -153,6 +160,29 @@ def _paper(action: str, d: dict[str, Any]) -> str:
         if d.get("printed_code"):
             return gettext("Keyed in from a paper form, with the receipt code printed on it.")
         return gettext("Keyed in from a paper form without a readable code: given a new one.")
+    return action
+
+
+def _inquiry_what(action: str, d: dict[str, Any]) -> str:
+    """Families' inquiries (portal.services.inquiries, issue #19)."""
+    from portal.models.inquiry import InquiryStatus
+    from portal.services.inquiries import INQUIRY_STATUS_LABELS
+
+    def label(value: Any) -> str:
+        try:
+            return str(INQUIRY_STATUS_LABELS[InquiryStatus(value)])
+        except ValueError:
+            return str(value)
+
+    target = (gettext("site #%(number)s", number=localise_digits(str(d["site"]))) if d.get("site")
+              else gettext("tip #%(number)s", number=localise_digits(str(d.get("tip", "")))))
+    if action == "inquiry.link_confirmed":
+        return gettext("Confirmed that %(target)s may concern the person the family asks about.", target=target)
+    if action == "inquiry.link_dismissed":
+        return gettext("Dismissed %(target)s: it does not concern the person the family asks about.", target=target)
+    if action == "inquiry.transition":
+        return gettext("Inquiry moved from “%(source)s” to “%(target)s”.", source=label(d.get("from")),
+                       target=label(d.get("to")))
     return action
 
 

@@ -139,6 +139,9 @@ def purge(dry_run: bool) -> None:
                      **counts))
     if report.tip_ids:
         click.echo(_("Tips: %(ids)s", ids=", ".join(str(tip_id) for tip_id in report.tip_ids)))
+    if report.inquiry_ids:
+        click.echo(_("Family contact details of closed inquiries: %(ids)s",
+                     ids=", ".join(str(inquiry_id) for inquiry_id in report.inquiry_ids)))
 
 
 def init_app(app: Flask) -> None:

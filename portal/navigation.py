@@ -52,7 +52,9 @@ PAGES = (
     SitePage("public.news", _l("News")),
     SitePage("public.help", _l("Help for families"), slug=HELP_PAGE,
              staff_label=_l("Asking about a relative (help for families)")),
+    SitePage("families.new", _l("Ask about a relative")),
     SitePage("tips.status", _l("Follow up a report"), in_sitemap=False),
+    SitePage("families.status", _l("Follow an inquiry"), in_menu=False, in_sitemap=False),
     SitePage("public.privacy", _l("Privacy and safety"), in_menu=False),
 )
 MENU = tuple(page for page in PAGES if page.in_menu)

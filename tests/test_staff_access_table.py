@@ -61,6 +61,13 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "staff.tip_new": frozenset({MODERATOR, ADMIN}),
     "staff.audit": frozenset({ADMIN}),
     # sites (portal/staff/site_views.py, issue #18)
+    # family inquiries (portal/staff/inquiry_views.py)
+    "staff.inquiries_list": frozenset({MODERATOR, ADMIN}),
+    "staff.inquiry": frozenset({MODERATOR, ADMIN}),
+    "staff.inquiry_link": frozenset({MODERATOR, ADMIN}),
+    "staff.inquiry_message": frozenset({MODERATOR, ADMIN}),
+    "staff.inquiry_contact": frozenset({MODERATOR, ADMIN}),
+    "staff.inquiry_move": frozenset({MODERATOR, ADMIN}),
     "staff.sites": frozenset({MODERATOR, ADMIN}),
     "staff.site": frozenset({MODERATOR, ADMIN}),
     "staff.site_create": frozenset({MODERATOR, ADMIN}),

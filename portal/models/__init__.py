@@ -3,6 +3,7 @@
 from portal.db import Base
 from portal.models.audit import AuditEntry
 from portal.models.content import Figure, Monument, MonumentPhoto, NewsItem, Page  # noqa: F401
+from portal.models.inquiry import Inquiry, InquiryLink, InquiryMessage, TipMatchKey  # noqa: F401
 from portal.models.paper import DistributionPoint, FormBatch, PrintedCode  # noqa: F401
 from portal.models.review import TipNote  # noqa: F401
 from portal.models.site import SearchTeam, Site, SiteVisit  # noqa: F401

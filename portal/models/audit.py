@@ -25,4 +25,6 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(120), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    __table_args__ = (Index("ix_audit_log_tip_created", "tip_id", "created_at"),)
+    # A site's or an inquiry's history is read by its subject ("site:7", "inquiry:3"; migration 0015).
+    __table_args__ = (Index("ix_audit_log_tip_created", "tip_id", "created_at"),
+                      Index("ix_audit_log_subject", "subject"))

@@ -23,6 +23,7 @@ from portal.models.review import TipNote
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import AuthorKind, Tip, TipMessage, TipPhoto
 from portal.services.audit import record
+from portal.services.inquiry_matching import write_tip_keys
 from portal.services.tips import build_search_text
 from portal.services.workflow import TipNotFound
 
@@ -150,6 +151,10 @@ def redaction(session: Session, tip: Tip, field_name: str, item: int | None = No
     return Redaction(field_name, None, mask(value), masked=True, last_contact=not others)
 
 
+# The facts inquiry matching reads through each tip's keys (portal.services.inquiry_matching).
+MATCHED_FIELDS = ("fallen_names", "fallen_unit")
+
+
 def redact(session: Session, tip: Tip, field_name: str, item: int | None, actor: StaffUser) -> None:
     """Remove a field's text, the coordinates, a message's text or a photo, for good (audited)."""
     if field_name == "coordinates":
@@ -171,6 +176,9 @@ def redact_field(session: Session, tip: Tip, field_name: str, actor: StaffUser) 
     nullable = field_name in CONTACT_FIELDS or field_name == "on_behalf_relationship"
     setattr(tip, field_name, None if nullable else REDACTED)
     tip.search_text = build_search_text(tip)
+    if field_name in MATCHED_FIELDS:  # a removed name must not stay findable through its keys
+        session.flush()
+        write_tip_keys(session, tip.id, tip.fallen_names, tip.fallen_unit)
     _audit(session, "tip.redacted", tip, actor, field=field_name)
 
 

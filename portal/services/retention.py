@@ -5,7 +5,8 @@ status change (``Tip.status_changed_at``, set by the workflow). What a tip *says
 report, the field outcome — stays: it is what the search teams and the statistics need. The
 contact details (``contact_*``) become empty and the photos are deleted; the ``anonymous`` flag
 stays, so the tip still shows that the tipster asked not to be named. Each purged tip gets a
-``tip.purged`` audit entry that counts what went, never what it was.
+``tip.purged`` audit entry that counts what went, never what it was. A family's contact details
+go the same way once their inquiry has been closed for as long (``portal.services.inquiries.purge``).
 
 Run by ``flask purge`` (see the README's "Retention" section for cron).
 """
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from portal.db import write_transaction
 from portal.models.tip import Tip, TipPhoto
 from portal.models.types import utcnow
+from portal.services import inquiries
 from portal.services.audit import record
 from portal.services.workflow import FINISHED_STATUSES
 
@@ -40,6 +42,7 @@ class PurgeReport:
     contact_tip_ids: list[int] = field(default_factory=list)
     photo_tip_ids: list[int] = field(default_factory=list)
     photos: int = 0
+    inquiry_ids: list[int] = field(default_factory=list)  # closed inquiries whose family contact went
 
     @property
     def tip_ids(self) -> list[int]:
@@ -105,6 +108,7 @@ def purge(session: Session, retention_days: int, *, dry_run: bool = False,
                        contact_removed=tip_id in contact_ids, photos_removed=photo_counts.get(tip_id, 0),
                        retention_days=retention_days)
         _tally(report, contact_ids, photo_counts)
+    report.inquiry_ids = inquiries.purge(session, cutoff, dry_run=dry_run)
     return report
 
 

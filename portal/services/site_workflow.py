@@ -36,6 +36,7 @@ class SiteState:
     label: LazyString  # what staff read
     move_label: LazyString  # the button that moves a site into this state
     tipster: LazyString  # what the tipster reads about the place they told of (no names, no position)
+    family: LazyString  # what a family whose inquiry is linked to the site reads (portal.services.inquiries)
     moves_to: frozenset[SiteStatus]
     requires: frozenset[SiteRequirement] = frozenset()
     finished: bool = False  # no more field work planned
@@ -45,24 +46,35 @@ class SiteState:
 SITE_STATUSES: dict[SiteStatus, SiteState] = {state.key: state for state in (
     SiteState(S.REPORTED, _l("Reported"), _l("Back to reported"),
               _l("The place you told us about is recorded for the search teams."),
+              _l("A place that may be connected with your relative is recorded for the search teams."),
               moves_to=frozenset({S.SURVEY_PLANNED})),
     SiteState(S.SURVEY_PLANNED, _l("Survey planned"), _l("Plan a survey"),
               _l("A search team plans to survey the place you told us about."),
+              _l("A search team plans to survey a place that may be connected with your relative."),
               moves_to=frozenset({S.SURVEYED, S.REPORTED}), requires=frozenset({PLAN})),
     SiteState(S.SURVEYED, _l("Surveyed"), _l("Mark as surveyed"),
               _l("A search team has surveyed the place you told us about."),
+              _l("A search team has surveyed a place that may be connected with your relative."),
               moves_to=frozenset({S.EXCAVATION, S.NOTHING_FOUND, S.SURVEY_PLANNED}), requires=frozenset({ON_DATE})),
     SiteState(S.EXCAVATION, _l("Excavation"), _l("Start excavation"),
               _l("A search team is excavating at the place you told us about."),
+              _l("A search team is carefully excavating a place that may be connected with your relative."),
               moves_to=frozenset({S.REMAINS_RECOVERED, S.NOTHING_FOUND, S.SURVEYED})),
     SiteState(S.REMAINS_RECOVERED, _l("Remains recovered"), _l("Record remains recovered"),
               _l("Remains were recovered at the place you told us about."),
+              _l("Remains were found at a place that may be connected with your relative. Only "
+                 "identification, often by DNA, can tell whether they are your relative's; our staff will write to "
+                 "you as soon as anything is known."),
               moves_to=frozenset({S.REPATRIATED, S.EXCAVATION}), requires=frozenset({REMAINS})),
     SiteState(S.NOTHING_FOUND, _l("Nothing found"), _l("Close: nothing found"),
               _l("The search team found no remains at the place you told us about."),
+              _l("A search team searched a place that may be connected with your relative but found no "
+                 "remains there. Your inquiry stays open, and the search goes on."),
               moves_to=frozenset({S.SURVEY_PLANNED}), finished=True),
     SiteState(S.REPATRIATED, _l("Repatriated"), _l("Mark as repatriated"),
               _l("The remains recovered at the place you told us about have been repatriated to Việt Nam."),
+              _l("Remains recovered at a place that may be connected with your relative have been brought "
+                 "home to Việt Nam with honour. Only identification can tell whether they are your relative's."),
               moves_to=frozenset(), requires=frozenset({ON_DATE}), finished=True),
 )}
 

@@ -37,6 +37,7 @@ from portal.models.tip import (
 )
 from portal.models.types import utcnow
 from portal.services import audit, receipts
+from portal.services.inquiry_matching import write_tip_keys
 from portal.services.site_workflow import TipsterOutcome, tipster_outcome
 from portal.services.workflow import FIELD_OUTCOME, STATUSES, PublicState
 from portal.tip_facts import CONTACT, FACTS, SEARCHABLE, TIP_FACTS
@@ -298,6 +299,8 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
             tip_id = session.execute(insert(Tip).returning(Tip.id), _set_columns(tip)).scalar_one()
             if photo_rows:
                 session.execute(insert(TipPhoto), [{**_set_columns(row), "tip_id": tip_id} for row in photo_rows])
+            if tip.fallen_names or tip.fallen_unit:
+                write_tip_keys(session, tip_id, tip.fallen_names, tip.fallen_unit, replace=False)
             audit.write(session, "tip.received", tip_id=tip_id, subject=str(data.channel.value),
                         created_at=now, photos=len(photos), language=data.language)
             if also is not None:

@@ -19,6 +19,7 @@ from portal.staff import (  # noqa: E402,F401  (registers the routes)
     account_views,
     content_views,
     export_views,
+    inquiry_views,
     paper_views,
     review_views,
     signin_views,

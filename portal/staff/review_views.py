@@ -30,7 +30,7 @@ from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
 from portal.models.types import parse_id
 from portal.security import form_checks_csrf, no_store
-from portal.services import duplicates, moderation, paper, queue, workflow
+from portal.services import duplicates, inquiries, moderation, paper, queue, workflow
 from portal.services import tips as tip_service
 from portal.services.audit_log import PAGE as AUDIT_PAGE
 from portal.services.audit_log import search_audit, tip_audit
@@ -268,6 +268,7 @@ def _tip_page(tip: Tip, *, contact: moderation.Contact | None = None, status: in
         OUTCOME_LABELS=OUTCOME_LABELS, CHANNEL_LABELS=CHANNEL_LABELS,
         staff_maps=current_app.config["STAFF_MAPS"],
         tile_url=current_app.config["TILE_URL"],
+        family_links=inquiries.links_of_tip(session, tip),
     ), status=status)
     return no_store(response)
 

@@ -22,7 +22,7 @@ from portal.i18n import current_locale, url_with_query
 from portal.labels import CHANNEL_LABELS, HOW_KNOWN_LABELS, STATUS_LABELS
 from portal.models.site import SearchTeam, Site, SiteStatus, VisitFinding
 from portal.security import no_store
-from portal.services import site_queue, sites
+from portal.services import inquiries, site_queue, sites
 from portal.services.site_workflow import (
     ON_DATE,
     PLAN,
@@ -133,6 +133,7 @@ def _site_page(site: Site, status: int = 200, **forms: Any) -> ResponseReturnVal
     needs = set().union(*(m.requires for m in moves.values())) if moves else set()
     response = Response(render_template(
         "staff/sites/site.html", site=site, tips=tips, counts=sites.corroboration(tips),
+        family_links=inquiries.links_of_site(session, site.id),
         move_form=move_form, plan_form=plan_form, visit_form=visit_form,
         attach_form=forms.get("attach") or AttachForm(formdata=None),
         edit_form=forms.get("edit") or SiteEditForm(formdata=None, name=site.name, latitude=site.latitude,
