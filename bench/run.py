@@ -798,6 +798,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, logs)")
     parser.add_argument("--no-sites", action="store_true", help="leave out the sites growth (bench/sites.py)")
+    parser.add_argument("--no-matching", action="store_true",
+                        help="leave out the inquiry matching growth (bench/matching.py)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     from bench import durable_control
@@ -876,6 +878,13 @@ def main(argv: list[str] | None = None) -> int:
         site_lines, sites_ok = sites.measure()
         text += "\n" + "\n".join(site_lines)
         ok &= sites_ok
+    if not args.no_matching:  # proposing tips for a family's inquiry (issue #19; bench/matching.py)
+        from bench import matching
+
+        log("matching growth (1,000 → 100,000 tips) …")
+        matching_lines, matching_ok = matching.measure()
+        text += "\n" + "\n".join(matching_lines)
+        ok &= matching_ok
     print(text)
     print(f"(took {time.monotonic() - started:.0f} s)")
     RESULTS.mkdir(parents=True, exist_ok=True)
