@@ -214,6 +214,43 @@ def render_tips(pages: Pages, lang: str, tips: dict[str, Any], moderator_client:
                                                                      "action": "reply"})
 
 
+def render_families(pages: Pages, lang: str, admin_client: FlaskClient, tips: dict[str, Any]) -> None:
+    """A family's inquiry (issue #19): the form and its states, the receipt, the follow-up; the
+    staff's list and inquiry page, with a proposed tip, a confirmed link and the contact shown."""
+    visitor = pages.app.test_client()
+    url = f"/{lang}/inquiries/new"
+    family = {"fallen_name": "Nguyễn Văn An", "unit": "E88", "death_date": "1979", "contact_name": "Mai",
+              "contact_phone": "0912 345 678", "consent": "y", "action": "submit",
+              "submission_id": f"family-html-check-{lang}"}
+    pages.add("inquiry-form", visitor, url)
+    pages.add("inquiry-form-errors", visitor, url, "POST", data={**family, "fallen_name": "", "birth_year": "58",
+                                                                 "submission_id": f"family-errors-{lang}"})
+    pages.add("inquiry-form-place-step", visitor, url, "POST", data={**family, "hometown_province": "40",
+                                                                     "action": "place"})
+    receipt_html = pages.add("inquiry-receipt", visitor, url, "POST", data=family)
+    code = re.search(r'id="receipt-code"[^>]*>([^<]+)<', receipt_html)
+    assert code, "no receipt code"
+    status = f"/{lang}/inquiries/status"
+    pages.add("inquiry-lookup", visitor, status)
+    pages.add("inquiry-lookup-errors", visitor, status, "POST", data={"receipt": "K7QM", "action": "lookup"})
+    number = re.search(r'data-inquiry="(\d+)"', admin_client.get(f"/{lang}/staff/inquiries").get_data(as_text=True))
+    assert number, "no inquiry in the staff list"
+    inquiry = f"/{lang}/staff/inquiries/{number.group(1)}"
+    pages.add("staff-inquiries", admin_client, f"/{lang}/staff/inquiries")
+    pages.add("staff-inquiry-proposals", admin_client, inquiry)
+    admin_client.post(f"{inquiry}/links", data={"tip": tips["tip"], "decision": "confirmed", "to_site": "y"})
+    admin_client.post(f"{inquiry}/messages", data={"message-body": f"We found a report ({lang})"})
+    pages.add("staff-inquiry-linked", admin_client, inquiry)
+    pages.add("staff-inquiry-contact", admin_client, f"{inquiry}/contact", "POST")
+    pages.add("staff-inquiry-link-errors", admin_client, f"{inquiry}/links", "POST",
+              data={"tip": "twelve", "decision": "confirmed"})
+    html = pages.add("inquiry-status", visitor, status, "POST", data={"receipt": code.group(1), "action": "lookup"})
+    pages.add("inquiry-after-reply", visitor, status, "POST", data={
+        "followup": _field(html, "followup"), "body": f"Thank you ({lang})", "action": "reply"})
+    pages.add("inquiry-reply-expired", visitor, status, "POST", data={"followup": "expired", "body": "Hello",
+                                                                      "action": "reply"})
+
+
 def render_sign_in(pages: Pages, lang: str, admin_client: FlaskClient) -> None:
     app = pages.app
     visitor = app.test_client()
@@ -372,6 +409,7 @@ def render_every_page(app: Flask) -> Pages:
     for lang in LOCALES:
         render_public(pages, lang, content)
         render_tips(pages, lang, tips, admin_client)
+        render_families(pages, lang, admin_client, tips)
         render_sign_in(pages, lang, admin_client)
         render_staff(pages, lang, admin_client, tips, content, target.id)
         render_paper(pages, lang, admin_client)

@@ -10,16 +10,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.db import new_session
-from portal.families.views import WRONG_RECEIPT
+from portal.families.views import NOT_CONVERTED, WRONG_RECEIPT
 from portal.models.audit import AuditEntry
 from portal.models.inquiry import Inquiry, InquiryLink, InquiryStatus, TipMatchKey
+from portal.models.site import SiteStatus
 from portal.models.staff import StaffUser
 from portal.models.tip import TipStatus
 from portal.models.types import utcnow
 from portal.services import inquiries, inquiry_matching, moderation, receipts, retention, sites, workflow
 from portal.services.inquiries import InquiryInput
 from portal.services.site_workflow import SITE_STATUSES
-from portal.models.site import SiteStatus
 from tests.site_helpers import make_team, site_from_tips
 from tests.staff_fixtures import login
 from tests.tip_factory import make_tip
@@ -110,7 +110,7 @@ def test_an_old_district_era_address_is_read_into_todays_province_and_commune(ap
     assert shown.by_id("converted-notice") is not None
     response = _ask(client, action="convert", hometown_province="", hometown_written="Không rõ")
     assert page(response).field_value("hometown_province") == ""
-    assert "could not work out" in page(response).by_id("converted-notice").text
+    assert page(response).by_id("converted-notice").text == translated(app, "vi", NOT_CONVERTED)
 
 
 # -- receipt and follow-up -----------------------------------------------------------------------

@@ -246,7 +246,7 @@ def _public_urls(app, session, lang: str) -> list[str]:
     urls = [f"/{lang}/", f"/{lang}/privacy", f"/{lang}/monuments/", f"/{lang}/repatriation/",
             f"/{lang}/statistics/", f"/{lang}/help", f"/{lang}/news/", f"/{lang}/tips/new", f"/{lang}/tips/status",
             f"/{lang}/monuments/?q={NO_MATCH[lang]}", f"/{lang}/statistics/?season=all", f"/{lang}/no-such-page",
-            f"/{lang}/statistics/communes"]
+            f"/{lang}/statistics/communes", f"/{lang}/inquiries/new", f"/{lang}/inquiries/status"]
     from sqlalchemy import select
 
     urls += [f"/{lang}/news/{slug}" for slug in session.scalars(select(NewsItem.slug)).all()]
@@ -264,7 +264,7 @@ def test_every_public_endpoint_is_rendered_here(app):
                "public.robots", "public.sitemap", "tips.places"}
     covered = {"public.home", "public.privacy", "public.monuments", "public.monument", "public.repatriation",
                "public.statistics", "public.help", "public.news", "public.news_item", "tips.new", "tips.status",
-               "public.site_map"}
+               "public.site_map", "families.new", "families.status"}
     public = {r.endpoint for r in app.url_map.iter_rules() if "GET" in (r.methods or ())
               and not r.endpoint.startswith("staff")}
     assert public - excused - covered == set()

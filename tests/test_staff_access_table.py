@@ -133,6 +133,7 @@ SAMPLE_ARGS: dict[str, Any | Callable[[dict[str, Any]], Any]] = {
     "batch_id": 2**31 - 1,
     "team_id": 1,  # need not exist: 404 for those admitted
     "site_id": 1,  # need not exist: a moderator then gets 404
+    "inquiry_id": 2**31 - 1,  # need not exist: a moderator then gets 404
 }
 
 

@@ -91,7 +91,7 @@ class InquiryForm(PortalForm):
     def prepare(self, locale: str) -> None:
         self.hometown_province.choices = [
             SelectChoice("", str(_l("Choose a province"))),
-            *(SelectChoice(p.code, p.name) for p in vn_places.provinces())]
+            *(SelectChoice(p.code, p.name, render_kw={"lang": "vi"}) for p in vn_places.provinces())]
         self.fill_communes()
         self.death_province.choices = [
             SelectChoice("", str(_l("I do not know"))),
@@ -105,7 +105,7 @@ class InquiryForm(PortalForm):
         communes = vn_places.communes(province) if vn_places.province(province) else ()
         self.hometown_commune.choices = [
             SelectChoice("", str(_l("Choose a commune (if you know it)"))),
-            *(SelectChoice(c.code, c.name) for c in communes)]
+            *(SelectChoice(c.code, c.name, render_kw={"lang": "vi"}) for c in communes)]
         if self.hometown_commune.data and self.hometown_commune.data not in {c.code for c in communes}:
             self.hometown_commune.data = ""  # the province was changed: the old commune no longer fits
 

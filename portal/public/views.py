@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -214,6 +215,30 @@ def _bar_label(row: content_service.FigureRow) -> str:
     return _("%(label)s (%(province)s)", label=row.label.value, province=row.province.name(current_locale()))
 
 
+@dataclass(frozen=True)
+class Source:
+    """A public source the help page cites: publisher and title as published (in Vietnamese), when, where."""
+
+    cited: str
+    published: Any  # lazy_gettext: the date as the reader's language writes it ("" when undated)
+    url: str
+    quoted_by: str = ""  # the page that quotes a document we could not read ourselves
+
+
+# The families' help page, on DNA samples from relatives (issue #19).
+DNA_SOURCES = (
+    Source("Báo Dân tộc và Phát triển, “Thủ tướng Phạm Minh Chính dự Hội nghị trực tuyến sơ kết 1 năm triển khai "
+           "kế hoạch thu nhận mẫu ADN cho thân nhân liệt sĩ”", _l("25 July 2025"),
+           "https://cacchuongtrinhmuctieuquocgia.baodantoc.vn/thu-tuong-pham-minh-chinh-du-hoi-nghi-truc-tuyen-so-"
+           "ket-1-nam-trien-khai-ke-hoach-thu-nhan-mau-adn-cho-than-nhan-liet-si-1753444077479.htm"),
+    Source("Cục Người có công, Công văn số 600/NCC-TBLS ngày 21/6/2012", "",
+           "https://genlab.vn/xet-nghiem-hai-cot-liet-sy/", quoted_by="GENLAB, “Xét nghiệm ADN hài cốt liệt sỹ”"),
+    Source("Dân trí, “Đột phá giám định ADN, nâng tỷ lệ xác định hài cốt liệt sỹ lên 93%”", _l("26 December 2025"),
+           "https://dantri.com.vn/noi-vu/dot-pha-giam-dinh-adn-nang-ty-le-xac-dinh-hai-cot-liet-sy-len-93-"
+           "20251226095102161.htm"),
+)
+
+
 @bp.get("/<lang:lang>/help")
 def help() -> str:
     lang = current_locale()
@@ -224,7 +249,7 @@ def help() -> str:
                for key, value in contacts.items()}
     phone_digits = "".join(c for c in str(contacts["CONTACT_PHONE"]) if c.isdigit() or c == "+")
     return render_template("public/help.html", page=page, contacts=contacts, samples=samples,
-                           phone_digits=phone_digits)
+                           phone_digits=phone_digits, dna_sources=DNA_SOURCES)
 
 
 @bp.get("/<lang:lang>/news/")
