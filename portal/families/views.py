@@ -33,21 +33,23 @@ from portal.services import inquiries, receipts
 from portal.services.tips import AlreadyReceived
 from portal.tips.forms import FollowUpForm, LookupForm
 from portal.tips.views import (
-    FOLLOWUP_EXPIRED,
     FOLLOWUP_MAX_AGE,
     HONEYPOT_NOTICE,
     RECEIPT_PROBLEMS,
-    RECEIPT_RATE_LIMITED,
+    FollowUpPages,
     _counted,
     _is_not_reply,
     _receipt_failed,
     _receipt_typed,
     _use_up_submission,
+    answer_lookup,
+    answer_rate_limited,
+    answer_reply,
     client_key,
 )
 
 FOLLOWUP_SALT = "portal.families.followup"  # not the tips' salt: a report's page never opens an inquiry
-SHOWN_AGAIN = 422
+SHOWN_AGAIN = 422  # (the tip pages' follow-up answers 422 too: portal.tips.views.SHOWN_AGAIN)
 RATE_LIMITED = _l("Many inquiries have been sent from your connection in a short time, so we cannot accept "
                   "another one just now. Nothing you typed is lost: please wait a while (up to an hour) and "
                   "press the button again.")
@@ -165,6 +167,24 @@ def _find_typed_receipt(text: str) -> tuple[Inquiry | None, Any]:
     return inquiry, None
 
 
+def _store_reply(inquiry: Inquiry, body: str) -> Inquiry | None:
+    session = get_session()
+    inquiries.add_family_message(session, inquiry.id, body)
+    session.expire_all()
+    return inquiries.find_by_receipt_hash(session, inquiry.receipt_hash)
+
+
+def _reply_page(form: FollowUpForm, *, status: int = SHOWN_AGAIN, notice: Any = None) -> Response:
+    form.followup.data = ""
+    return _no_store(render_template("tips/reply.html", form=form, notice=notice, page_title=_("Follow an inquiry"),
+                                     followup_action=url_for("families.status")), status)
+
+
+FOLLOW_UP = FollowUpPages(from_token=inquiry_from_token, find_typed=_find_typed_receipt, lookup_page=_lookup_page,
+                          status_page=_status_page, reply_page=_reply_page, store_reply=_store_reply,
+                          shown_again=SHOWN_AGAIN)
+
+
 @bp.route("/status", methods=["GET", "POST"])
 @form_checks_csrf
 @limiter.limit(lambda: current_app.config["RECEIPT_RATE_LIMIT"], methods=["POST"], key_func=client_key,
@@ -175,47 +195,8 @@ def status() -> ResponseReturnValue:
     if request.method == "GET":
         return _lookup_page(LookupForm(formdata=None))
     if request.form.get("action") == "reply":
-        return _reply()
-    form = LookupForm()
-    if form.website.data:
-        form.website.data = ""
-        return _lookup_page(form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE)
-    if not form.validate():
-        return _lookup_page(form, status=SHOWN_AGAIN)
-    inquiry, problem = _find_typed_receipt(form.receipt.data or "")
-    if inquiry is None:
-        form.receipt.errors = [str(problem)]
-        return _lookup_page(form, status=SHOWN_AGAIN)
-    return _status_page(inquiry)
-
-
-def _reply_page(form: FollowUpForm, *, status: int = SHOWN_AGAIN, notice: Any = None) -> Response:
-    form.followup.data = ""
-    return _no_store(render_template("families/reply.html", form=form, notice=notice), status)
-
-
-def _reply() -> Response:
-    form = FollowUpForm()
-    inquiry = inquiry_from_token(form.followup.data)
-    if inquiry is None and form.receipt.data:
-        inquiry, problem = _find_typed_receipt(form.receipt.data)
-        if inquiry is None:
-            form.validate()
-            form.receipt.errors = [str(problem)]
-            return _reply_page(form)
-    if inquiry is None:
-        form.validate()
-        return _reply_page(form, notice=FOLLOWUP_EXPIRED)
-    if form.website.data:
-        form.website.data = ""
-        return _status_page(inquiry, form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE)
-    if not form.validate():
-        return _status_page(inquiry, form, status=SHOWN_AGAIN)
-    _use_up_submission()
-    session = get_session()
-    inquiries.add_family_message(session, inquiry.id, form.body.data or "")
-    session.expire_all()
-    return _status_page(inquiries.find_by_receipt_hash(session, inquiry.receipt_hash) or inquiry, sent=True)
+        return answer_reply(FOLLOW_UP)
+    return answer_lookup(FOLLOW_UP)
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -223,11 +204,5 @@ def _rate_limited(_error: RateLimitExceeded) -> ResponseReturnValue:
     if request.endpoint == "families.new":
         return _form_page(InquiryForm.from_request(current_locale()), status=429, notice=RATE_LIMITED)
     if request.endpoint == "families.status":
-        if request.form.get("action") == "reply":
-            form = FollowUpForm()
-            inquiry = inquiry_from_token(form.followup.data)
-            if inquiry is not None:
-                return _status_page(inquiry, form, status=429, notice=RECEIPT_RATE_LIMITED)
-            return _reply_page(form, status=429, notice=RECEIPT_RATE_LIMITED)
-        return _lookup_page(LookupForm(), status=429, notice=RECEIPT_RATE_LIMITED)
+        return answer_rate_limited(FOLLOW_UP)
     return error_page(429, *ERROR_MESSAGES[429])

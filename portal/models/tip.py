@@ -215,6 +215,11 @@ class TipMessage(Base):
 
     __table_args__ = (Index("ix_tip_messages_tip_created", "tip_id", "created_at"),)
 
+    @property
+    def from_staff(self) -> bool:
+        """Said like an inquiry's message (templates/_thread.html shows both)."""
+        return self.author_kind == AuthorKind.STAFF
+
 
 class TipPhoto(Base):
     """A photo, re-encoded without metadata. The bytes live in the database so that every host

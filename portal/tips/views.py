@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, jsonify, render_template, request, url_for
@@ -327,47 +329,81 @@ def status() -> ResponseReturnValue:
     if request.method == "GET":
         return _lookup_page(LookupForm(formdata=None))
     if _action() == "reply":
-        return _reply()
-    return _lookup()
+        return answer_reply(TIP_FOLLOW_UP)
+    return answer_lookup(TIP_FOLLOW_UP)
 
 
-def _lookup() -> Response:
+@dataclass(frozen=True)
+class FollowUpPages:
+    """What following up a report and following up a family's inquiry (``portal.families``) differ
+    in: how the record is found, which pages show it, and how a reply is stored. The steps are one."""
+
+    from_token: Callable[[str | None], Any]
+    find_typed: Callable[[str], tuple[Any, Any]]  # (record, None) or (None, the problem to show)
+    lookup_page: Callable[..., Response]
+    status_page: Callable[..., Response]
+    reply_page: Callable[..., Response]
+    store_reply: Callable[[Any, str], Any]  # stores the reply; returns the record read again
+    shown_again: int = SHOWN_AGAIN  # the status of a form shown again with its errors
+
+
+def answer_lookup(pages: FollowUpPages) -> Response:
     form = LookupForm()
     if form.website.data:
         form.website.data = ""
-        return _lookup_page(form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE)
+        return pages.lookup_page(form, status=pages.shown_again, notice=HONEYPOT_NOTICE)
     if not form.validate():
-        return _lookup_page(form, status=SHOWN_AGAIN)
-    tip, problem = _find_typed_receipt(form.receipt.data or "")
-    if tip is None:
+        return pages.lookup_page(form, status=pages.shown_again)
+    record, problem = pages.find_typed(form.receipt.data or "")
+    if record is None:
         form.receipt.errors = [str(problem)]
-        return _lookup_page(form, status=SHOWN_AGAIN)
-    return _status_page(tip)
+        return pages.lookup_page(form, status=pages.shown_again)
+    return pages.status_page(record)
 
 
-def _reply() -> Response:
+def answer_reply(pages: FollowUpPages) -> Response:
     form = FollowUpForm()
-    tip = tip_from_token(form.followup.data)
-    if tip is None and form.receipt.data:
-        tip, problem = _find_typed_receipt(form.receipt.data)
-        if tip is None:
+    record = pages.from_token(form.followup.data)
+    if record is None and form.receipt.data:
+        record, problem = pages.find_typed(form.receipt.data)
+        if record is None:
             form.validate()
             form.receipt.errors = [str(problem)]
-            return _reply_page(form)
-    if tip is None:
+            return pages.reply_page(form, status=pages.shown_again)
+    if record is None:
         form.validate()
-        return _reply_page(form, notice=FOLLOWUP_EXPIRED)
+        return pages.reply_page(form, status=pages.shown_again, notice=FOLLOWUP_EXPIRED)
     if form.website.data:
         form.website.data = ""
-        return _status_page(tip, form, status=SHOWN_AGAIN, notice=HONEYPOT_NOTICE)
+        return pages.status_page(record, form, status=pages.shown_again, notice=HONEYPOT_NOTICE)
     if not form.validate():
-        return _status_page(tip, form, status=SHOWN_AGAIN)
+        return pages.status_page(record, form, status=pages.shown_again)
     _use_up_submission()
+    return pages.status_page(pages.store_reply(record, form.body.data or "") or record, sent=True)
+
+
+def answer_rate_limited(pages: FollowUpPages) -> Response:
+    """The follow-up page when the receipt or reply limit is used up: what was typed is kept."""
+    if _action() == "reply":
+        form = FollowUpForm()
+        record = pages.from_token(form.followup.data)
+        if record is not None:
+            return pages.status_page(record, form, status=429, notice=RECEIPT_RATE_LIMITED)
+        return pages.reply_page(form, status=429, notice=RECEIPT_RATE_LIMITED)
+    return pages.lookup_page(LookupForm(), status=429, notice=RECEIPT_RATE_LIMITED)
+
+
+def _store_tip_reply(tip: Tip, body: str) -> Tip | None:
     session = get_session()
-    tip_service.add_followup(session, tip.id, form.body.data or "")
+    tip_service.add_followup(session, tip.id, body)
     session.expire_all()
-    refreshed = tip_service.find_by_receipt_hash(session, tip.receipt_hash)
-    return _status_page(refreshed or tip, sent=True)
+    return tip_service.find_by_receipt_hash(session, tip.receipt_hash)
+
+
+TIP_FOLLOW_UP = FollowUpPages(from_token=tip_from_token, find_typed=lambda text: _find_typed_receipt(text),
+                              lookup_page=lambda *a, **k: _lookup_page(*a, **k),
+                              status_page=lambda *a, **k: _status_page(*a, **k),
+                              reply_page=lambda *a, **k: _reply_page(*a, **k), store_reply=_store_tip_reply)
 
 
 # -- errors on tip pages: keep what was typed ---------------------------------------------------
@@ -383,13 +419,7 @@ def _rate_limited(_error: RateLimitExceeded) -> ResponseReturnValue:
             form.photo.errors = [str(RECEIPT_RATE_LIMITED)]
             return _photo_page(tip, form, status=429)
     if request.endpoint == "tips.status":
-        if _action() == "reply":
-            form = FollowUpForm()
-            tip = tip_from_token(form.followup.data)
-            if tip is not None:
-                return _status_page(tip, form, status=429, notice=RECEIPT_RATE_LIMITED)
-            return _reply_page(form, status=429, notice=RECEIPT_RATE_LIMITED)
-        return _lookup_page(LookupForm(), status=429, notice=RECEIPT_RATE_LIMITED)
+        return answer_rate_limited(TIP_FOLLOW_UP)
     return error_page(429, *ERROR_MESSAGES[429])
 
 
