@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,13 +29,12 @@ from portal.families.forms import InquiryForm
 from portal.i18n import current_locale
 from portal.models.inquiry import Inquiry
 from portal.security import form_checks_csrf, no_store
-from portal.services import inquiries, receipts
+from portal.services import inquiries
 from portal.services.tips import AlreadyReceived
 from portal.tips.forms import FollowUpForm, LookupForm
 from portal.tips.views import (
     FOLLOWUP_MAX_AGE,
     HONEYPOT_NOTICE,
-    RECEIPT_PROBLEMS,
     FollowUpPages,
     _counted,
     _is_not_reply,
@@ -46,6 +45,7 @@ from portal.tips.views import (
     answer_rate_limited,
     answer_reply,
     client_key,
+    find_typed_receipt,
 )
 
 FOLLOWUP_SALT = "portal.families.followup"  # not the tips' salt: a report's page never opens an inquiry
@@ -154,17 +154,8 @@ def _status_page(inquiry: Inquiry, form: FollowUpForm | None = None, *, status: 
 
 
 def _find_typed_receipt(text: str) -> tuple[Inquiry | None, Any]:
-    try:
-        inquiry = inquiries.find_by_receipt(get_session(), text, receipt_key=current_app.config["RECEIPT_KEY"])
-    except receipts.MalformedReceipt as exc:
-        if exc.reason == "characters":
-            return None, _("Receipt codes never contain these characters: %(chars)s. They use only the "
-                           "numbers 2–9 and the letters A–Z without I, L and O.", chars=" ".join(exc.characters))
-        return None, RECEIPT_PROBLEMS[exc.reason]
-    if inquiry is None:
-        g.receipt_failed = True
-        return None, WRONG_RECEIPT
-    return inquiry, None
+    return find_typed_receipt(text, lambda code: inquiries.find_by_receipt(
+        get_session(), code, receipt_key=current_app.config["RECEIPT_KEY"]), WRONG_RECEIPT)
 
 
 def _store_reply(inquiry: Inquiry, body: str) -> Inquiry | None:

@@ -303,20 +303,26 @@ def _reply_page(form: FollowUpForm, *, status: int = SHOWN_AGAIN, notice: Any = 
     return _no_store(body, status)
 
 
-def _find_typed_receipt(text: str) -> tuple[Tip | None, Any]:
-    """Look up a typed code. The answer for a well-formed wrong code never depends on whether
-    such a tip exists; those attempts count against the receipt rate limit."""
+def find_typed_receipt(text: str, find: Callable[[str], Any], not_found: Any) -> tuple[Any, Any]:
+    """Look up a typed code with ``find`` (a report's or an inquiry's). The answer for a well-formed
+    wrong code never depends on whether such a record exists; those attempts count against the
+    receipt rate limit."""
     try:
-        tip = tip_service.find_by_receipt(get_session(), text, receipt_key=current_app.config["RECEIPT_KEY"])
+        record = find(text)
     except receipts.MalformedReceipt as exc:
         if exc.reason == "characters":
             return None, _("Receipt codes never contain these characters: %(chars)s. They use only the "
                            "numbers 2–9 and the letters A–Z without I, L and O.", chars=" ".join(exc.characters))
         return None, RECEIPT_PROBLEMS[exc.reason]
-    if tip is None:
+    if record is None:
         g.receipt_failed = True
-        return None, WRONG_RECEIPT
-    return tip, None
+        return None, not_found
+    return record, None
+
+
+def _find_typed_receipt(text: str) -> tuple[Tip | None, Any]:
+    return find_typed_receipt(text, lambda code: tip_service.find_by_receipt(
+        get_session(), code, receipt_key=current_app.config["RECEIPT_KEY"]), WRONG_RECEIPT)
 
 
 @bp.route("/status", methods=["GET", "POST"])
