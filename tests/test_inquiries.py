@@ -376,3 +376,19 @@ def test_the_family_reads_what_became_of_a_linked_site_and_nothing_of_any_tip(ap
     for secret in ("Sok Chan", "097 111 2222", "Ông Sok thấy", "Gò Mả Bộ Đội", "Staff-only", "13.36", "103.86",
                    "Nguyen Van Hung", "E88", f"#{tip.tip_id}", "Siem", "Xiêm"):
         assert secret not in status.text, secret
+
+
+@pytest.mark.parametrize("lang", ["vi", "km", "en"])
+def test_the_help_page_says_how_relatives_give_dna_with_its_sources_and_the_form_links_to_it(client, lang):
+    from portal.public.views import DNA_SOURCES
+
+    help_page = page(client.get(f"/{lang}/help"))
+    section = help_page.by_id("dna")
+    assert section is not None
+    links = [a.get("href") for a in help_page.all("a") if a.get("href") in {s.url for s in DNA_SOURCES}]
+    assert sorted(links) == sorted(s.url for s in DNA_SOURCES)
+    for number in range(1, len(DNA_SOURCES) + 1):  # each cited paragraph points at its source
+        assert help_page.all("a", href=f"#dna-source-{number}") and help_page.by_id(f"dna-source-{number}")
+    assert help_page.all("a", href=f"/{lang}/inquiries/new")
+    form = page(client.get(f"/{lang}/inquiries/new"))
+    assert form.all("a", href=f"/{lang}/help#dna")
