@@ -9,8 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,7 +20,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from portal import geo, tip_facts
-from portal.audit_words import moment as staff_moment  # remembers each moment it formats
+from portal.audit_words import moments as staff_moments  # remembers each moment it formats
 from portal.db import get_session
 from portal.forms import ButtonForm, check_button
 from portal.i18n import current_locale, format_number, url_with_query
@@ -169,9 +168,8 @@ def _filters_form(form: QueueFilterForm, valid: bool) -> Markup:
 _FILTER_FORMS_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class QueueLine:
-    """What one row of the queue shows, ready to print."""
+class QueueLine(NamedTuple):
+    """What one row of the queue shows, ready to print (a tuple: 50 are made for every page)."""
 
     row: queue.QueueRow
     href: str
@@ -185,18 +183,22 @@ class QueueLine:
 
 def _queue_lines(rows: list[queue.QueueRow]) -> list[QueueLine]:
     """The queue's rows as they read, each cell through the same function its template filter
-    calls. Each distinct value is worked out once per page: asked row by row, a page of 50 put the
-    same questions to the URL map, the catalogs, the place list and Babel 50 times each, which
-    cost more than the query."""
-    html_datetime = current_app.jinja_env.filters["html_datetime"]
+    calls. Each distinct value is worked out once per page, and the language, zone and URL map
+    are asked once: asked row by row, a page of 50 put the same questions to the URL map, the
+    catalogs, the place list and Babel 50 times each, which cost more than the query."""
+    env = current_app.jinja_env
+    html_datetime = env.filters["html_datetime"]
+    moment = staff_moments()
     tip_url = _tip_url_maker()
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    locale = current_locale()
     places: dict[str | None, str] = {}
     counts: dict[int, str] = {}
 
     def place(code: str | None) -> str:
         if code not in places:
-            places[code] = _place_name(code)
+            found = geo.place(code)
+            places[code] = found.name(locale) if found else ""
         return places[code]
 
     def photos(count: int) -> str:
@@ -204,11 +206,9 @@ def _queue_lines(rows: list[queue.QueueRow]) -> list[QueueLine]:
             counts[count] = format_number(count)
         return counts[count]
 
-    return [QueueLine(row=row, href=tip_url(row.id), summary=do_truncate(current_app.jinja_env, row.summary, 90),
-                      status_label=labels[row.status],
-                      place=place(row.district_code) or place(row.province_code) or "—",
-                      received_iso=html_datetime(row.created_at), received=staff_moment(row.created_at),
-                      photos=photos(row.photo_count))
+    return [QueueLine(row, tip_url(row.id), do_truncate(env, row.summary, 90), labels[row.status],
+                      place(row.district_code) or place(row.province_code) or "—",
+                      html_datetime(row.created_at), moment(row.created_at), photos(row.photo_count))
             for row in rows]
 
 
