@@ -28,6 +28,7 @@ from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
 from portal.models.types import parse_id
+from portal.row_templates import fill, row_template
 from portal.security import form_checks_csrf, no_store
 from portal.services import duplicates, moderation, paper, queue, workflow
 from portal.services import tips as tip_service
@@ -135,7 +136,7 @@ def queue_list() -> ResponseReturnValue:
         if page.next_cursor else None
     first_url = url_with_query("staff.queue", request.args, drop=("after",))
     return render_template("staff/review/queue.html", filters_form=_filters_form(form, valid), page=page,
-                           lines=_queue_lines(page.rows), next_url=next_url, first_url=first_url)
+                           rows=_queue_rows(page.rows), next_url=next_url, first_url=first_url)
 
 
 FILTER_FORMS_KEPT = 256
@@ -169,16 +170,24 @@ _FILTER_FORMS_LOCK = threading.Lock()
 
 
 class QueueLine(NamedTuple):
-    """What one row of the queue shows, ready to print (a tuple: 50 are made for every page)."""
+    """What one row of the queue shows, every value ready to print (``_queue_row.html``)."""
 
-    row: queue.QueueRow
     href: str
+    id: int
     summary: str
+    status: str
     status_label: str
     place: str
     received_iso: str
     received: str
     photos: str
+    assignee: str
+
+
+def _queue_rows(rows: list[queue.QueueRow]) -> Markup:
+    """The queue's rows as HTML: the row template rendered once, every row's values put in."""
+    template = row_template("staff/review/_queue_row.html", QueueLine._fields)
+    return fill(template, _queue_lines(rows))
 
 
 def _queue_lines(rows: list[queue.QueueRow]) -> list[QueueLine]:
@@ -206,9 +215,10 @@ def _queue_lines(rows: list[queue.QueueRow]) -> list[QueueLine]:
             counts[count] = format_number(count)
         return counts[count]
 
-    return [QueueLine(row, tip_url(row.id), do_truncate(env, row.summary, 90), labels[row.status],
-                      place(row.district_code) or place(row.province_code) or "—",
-                      html_datetime(row.created_at), moment(row.created_at), photos(row.photo_count))
+    return [QueueLine(tip_url(row.id), row.id, do_truncate(env, row.summary, 90), row.status.value,
+                      labels[row.status], place(row.district_code) or place(row.province_code) or "—",
+                      html_datetime(row.created_at), moment(row.created_at), photos(row.photo_count),
+                      row.assignee or "—")
             for row in rows]
 
 
