@@ -4,7 +4,7 @@ Printed by Jinja, a page of 50 queue rows is 750 values, each looked up and esca
 that cost more than the query behind them. A row template rendered with :data:`MARKERS` as its
 ``line`` prints, instead of each value, a marker naming it; the HTML between the markers (tags,
 classes, translated column names) is kept, and :func:`fill` puts every row's values, escaped
-exactly as Jinja escapes them, in their places.
+exactly as Jinja escapes them (:func:`escape_value`), in their places.
 
 So a row template may only print ``line.<field>``: every test, comparison, filter or attribute
 of a value is worked out before (the row's fields are ready to print). A marker refuses anything
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 MARK = "\x00"  # never in a template's own text; the values are put in after the split
 
@@ -89,6 +89,18 @@ def _cut(name: str, fields: Sequence[str], context: dict[str, Any]) -> RowTempla
     return RowTemplate(literals=tuple(pieces[0::2]), fields=positions)
 
 
+def escape_value(value: Any) -> str:
+    """``markupsafe.escape(value)`` as a plain string: the same five characters replaced the same
+    way (and HTML objects kept as they are), without building a ``Markup`` for each value, which
+    was most of the cost of a row."""
+    if type(value) is not str:
+        if hasattr(value, "__html__"):
+            return str(value.__html__())
+        value = str(value)
+    return (value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
+
+
 def fill(template: RowTemplate, rows: Iterable[Sequence[Any]]) -> Markup:
     """Every row through the template, each value escaped (the template's HTML was escaped when
     it was rendered)."""
@@ -97,7 +109,7 @@ def fill(template: RowTemplate, rows: Iterable[Sequence[Any]]) -> Markup:
     for row in rows:
         out.append(first)
         for position, literal in rest:
-            out.append(escape(row[position]))
+            out.append(escape_value(row[position]))
             out.append(literal)
     # Literal HTML from an autoescaped template and values escaped just above.
     return Markup("".join(out))  # noqa: S704

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import Markup, escape
 
-from portal.row_templates import MARKERS, fill, row_template
+from portal.row_templates import MARKERS, escape_value, fill, row_template
 from portal.staff.review_views import QueueLine
 from tests.staff_fixtures import create_staff, login
 from tests.tip_factory import make_tip
@@ -32,6 +33,13 @@ def test_a_filled_row_is_what_jinja_prints(app, lang):
         filled = fill(row_template("staff/review/_queue_row.html", QueueLine._fields), lines)
     assert str(filled) == expected
     assert "<script>" not in filled and "&lt;script&gt;" in filled
+
+
+@pytest.mark.parametrize("value", [
+    HOSTILE, "", "plain", "&amp; already", "&&<<>>\"\"''", 7, 0, None, 2.5, Markup("<b>kept</b>"), "ខ្មែរ Tiếng Việt",
+])
+def test_a_value_is_escaped_as_markupsafe_escapes_it(value):
+    assert escape_value(value) == str(escape(value))
 
 
 @pytest.mark.parametrize("source", [
