@@ -124,7 +124,11 @@ def read_queue_filters(actor: StaffUser) -> tuple[queue.QueueFilter, QueueFilter
 @bp.get("/queue", endpoint="queue")
 @roles_required(*MODERATORS)
 def queue_list() -> ResponseReturnValue:
-    filters, form, valid = read_queue_filters(current_actor())
+    actor = current_actor()
+    if not request.args:  # the whole queue's first page: no filter to read (the form only if not kept)
+        filters, form, valid = queue.QueueFilter(), None, True
+    else:
+        filters, form, valid = read_queue_filters(actor)
     if not valid:
         flash(_("Some filters were not understood and were left out."), "error")
         form = QueueFilterForm(formdata=None)
@@ -135,20 +139,24 @@ def queue_list() -> ResponseReturnValue:
     next_url = url_with_query("staff.queue", request.args, drop=("after",), after=page.next_cursor) \
         if page.next_cursor else None
     first_url = url_with_query("staff.queue", request.args, drop=("after",))
-    return render_template("staff/review/queue.html", filters_form=_filters_form(form, valid), page=page,
+
+    def filters_form() -> QueueFilterForm:
+        return form if form is not None else read_queue_filters(actor)[1]
+
+    return render_template("staff/review/queue.html", filters_form=_filters_form(filters_form, valid), page=page,
                            rows=_queue_rows(page.rows), next_url=next_url, first_url=first_url)
 
 
 FILTER_FORMS_KEPT = 256
 
 
-def _filters_form(form: QueueFilterForm, valid: bool) -> Markup:
+def _filters_form(form: Callable[[], QueueFilterForm], valid: bool) -> Markup:
     """The filters form as HTML, rendered once per language, query and app root.
 
     The form is built from those alone (``read_queue_filters``: the query, the language's place
     names and words), so the same three always give the same HTML; rendering its fields was a
-    quarter of the queue's CPU. Kept per app, the least recently used dropped beyond
-    ``FILTER_FORMS_KEPT``."""
+    quarter of the queue's CPU. ``form`` makes the form, called only when it is not kept. Kept per
+    app, the least recently used dropped beyond ``FILTER_FORMS_KEPT``."""
     key = (current_locale(), request.script_root, valid, bool(request.args),
            tuple(sorted((name, value) for name, value in request.args.items(multi=True) if name != "after")))
     kept: OrderedDict[Any, Markup] = current_app.extensions.setdefault("portal.queue_filter_forms", OrderedDict())
@@ -158,7 +166,7 @@ def _filters_form(form: QueueFilterForm, valid: bool) -> Markup:
             kept.move_to_end(key)
             return html
     # An autoescaped template's output: already HTML, every value in it escaped.
-    html = Markup(render_template("staff/review/_queue_filters.html", form=form))  # noqa: S704
+    html = Markup(render_template("staff/review/_queue_filters.html", form=form()))  # noqa: S704
     with _FILTER_FORMS_LOCK:
         kept[key] = html
         while len(kept) > FILTER_FORMS_KEPT:
