@@ -96,17 +96,20 @@ _CHROME_LOCK = threading.Lock()
 
 
 def chrome_key(name: str, extra: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Everything a piece of the layout may depend on: the language, the app's root and host, the
-    page (endpoint, path arguments, the query its links in other languages keep, the method) and
-    what the template passes (``extra``, e.g. a staff member's role)."""
+    """Everything a piece of the layout may depend on: the language (the page's, and the catalogs'
+    under ``force_locale``), the app's root and host, the page (endpoint, path arguments, the query
+    its links in other languages keep, the method) and what the template passes (``extra``, e.g.
+    a staff member's role)."""
+    from flask_babel import get_locale
+
     from portal.i18n import current_locale
     from portal.page_cache import link_query
 
     query = link_query()
     pairs = query.items(multi=True) if hasattr(query, "getlist") else (
         (arg, value) for arg, listed in query.items() for value in listed)
-    return (name, extra, current_locale(), request.script_root, request.host, request.scheme, request.method,
-            request.endpoint, tuple(sorted((request.view_args or {}).items())), tuple(pairs))
+    return (name, extra, current_locale(), str(get_locale()), request.script_root, request.host, request.scheme,
+            request.method, request.endpoint, tuple(sorted((request.view_args or {}).items())), tuple(pairs))
 
 
 def chrome(name: str, *extra: Any, caller: Callable[[], str]) -> Markup:

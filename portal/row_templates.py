@@ -67,9 +67,11 @@ def row_template(name: str, fields: Sequence[str], **context: Hashable) -> RowTe
     tuple's items, in order) and cut at its values; ``context``: anything else it prints, the
     same for every row. Kept per app, language and context (the template prints no more than its
     translated words and ``context``), unless templates reload."""
+    from flask_babel import get_locale
+
     from portal.i18n import current_locale
 
-    key = (name, tuple(fields), current_locale(), tuple(sorted(context.items())))
+    key = (name, tuple(fields), current_locale(), str(get_locale()), tuple(sorted(context.items())))
     kept: dict[tuple[Any, ...], RowTemplate] = current_app.extensions.setdefault("portal.row_templates", {})
     template = kept.get(key)
     if template is None:
