@@ -98,3 +98,21 @@ def test_what_is_kept_is_bounded(app, moderator):
     for number in range(CHROME_KEPT // 3 + 20):  # three pieces a page
         assert client.get(f"/en/staff/queue?q=x{number}").status_code == 200
     assert len(app.extensions["portal.chrome"]) <= CHROME_KEPT
+
+
+def test_a_piece_rendered_under_another_catalog_language_is_kept_apart(app):
+    """``force_locale`` (field sheets, exports) translates in another language than the page's."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    piece = '{% call chrome("words") %}{{ _("Home") }}{% endcall %}'
+    with app.test_request_context("/vi/"):
+        page_language = render_template_string(piece)
+        with force_locale("km"):
+            forced = render_template_string(piece)
+        with force_locale("en"):
+            english = render_template_string(piece)
+        again = render_template_string(piece)
+    assert english == "Home"
+    assert len({page_language, forced, english}) == 3
+    assert again == page_language
