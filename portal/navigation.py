@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from portal.i18n import current_locale
+from portal.page_cache import link_query
 from portal.services.content import HELP_PAGE, REPATRIATION_PAGE
 
 
@@ -100,16 +103,13 @@ def chrome_key(name: str, extra: tuple[Any, ...]) -> tuple[Any, ...]:
     under ``force_locale``), the app's root and host, the page (endpoint, path arguments, the query
     its links in other languages keep, the method) and what the template passes (``extra``, e.g.
     a staff member's role)."""
-    from flask_babel import get_locale
-
-    from portal.i18n import current_locale
-    from portal.page_cache import link_query
-
     query = link_query()
-    pairs = query.items(multi=True) if hasattr(query, "getlist") else (
+    pairs = () if not query else tuple(query.items(multi=True)) if hasattr(query, "getlist") else tuple(
         (arg, value) for arg, listed in query.items() for value in listed)
-    return (name, extra, current_locale(), str(get_locale()), request.script_root, request.host, request.scheme,
-            request.method, request.endpoint, tuple(sorted((request.view_args or {}).items())), tuple(pairs))
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not eight
+    view_args = tuple(sorted(req.view_args.items())) if req.view_args else ()
+    return (name, extra, current_locale(), str(get_locale()), req.script_root, req.host, req.scheme, req.method,
+            req.endpoint, view_args, pairs)
 
 
 def chrome(name: str, *extra: Any, caller: Callable[[], str]) -> Markup:
