@@ -116,3 +116,25 @@ def test_a_piece_rendered_under_another_catalog_language_is_kept_apart(app):
     assert english == "Home"
     assert len({page_language, forced, english}) == 3
     assert again == page_language
+
+
+def test_each_receipt_shows_its_own_code_in_its_own_language(app):
+    from flask_babel import lazy_gettext as _l
+
+    from tests.tip_helpers import page, short_form, translated
+
+    codes, intros = {}, {}
+    for number, lang in enumerate(("km", "vi", "km", "en")):
+        response = app.test_client().post(f"/{lang}/tips/new",
+                                          data=short_form(submission_id=f"layout-cache-key-{number:04d}"))
+        assert response.status_code == 201
+        html = page(response)
+        codes[number] = html.by_id("receipt-code").text.strip()
+        intros[number] = html.with_class("lead")[0].text.strip()
+        assert intros[number] == translated(app, lang, _l(
+            "Here is your receipt code. Write it down or print this page now: it is the only way to follow up "
+            "your report, and for your safety we cannot show it to you again."))
+    assert len(set(codes.values())) == 4
+    assert intros[0] == intros[2] and len({intros[0], intros[1], intros[3]}) == 3
+    for html in app.extensions["portal.chrome"].values():
+        assert not any(code in html for code in codes.values())
