@@ -46,13 +46,24 @@ def _wtforms_plural_messages() -> list[str]:  # pragma: no cover - never called;
 
 
 class _CatalogTranslations:
-    """WTForms' built-in messages looked up in the portal's catalogs, in the page's language."""
+    """WTForms' built-in messages looked up in the portal's catalogs, in the page's language.
+
+    One per form (``Meta.get_translations``): the catalog is looked up once, when the form first
+    asks (binding a form of 30 fields asked Flask-Babel 30 times)."""
+
+    def __init__(self) -> None:
+        self._catalog: Any = None
+
+    def _translations(self) -> Any:
+        if self._catalog is None:
+            self._catalog = get_translations()
+        return self._catalog
 
     def gettext(self, string: str) -> str:
-        return str(get_translations().ugettext(string))
+        return str(self._translations().ugettext(string))
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return str(get_translations().ungettext(singular, plural, n))
+        return str(self._translations().ungettext(singular, plural, n))
 
 
 class PortalForm(FlaskForm):

@@ -7,12 +7,19 @@ the sitemap from the database (``portal.public.views.sitemap``).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
+from portal.i18n import current_locale
+from portal.page_cache import link_query
 from portal.services.content import HELP_PAGE, REPATRIATION_PAGE
 
 
@@ -89,7 +96,52 @@ def nav_links() -> list[NavLink]:
     return list(links)
 
 
+CHROME_KEPT = 512
+_CHROME_LOCK = threading.Lock()
+
+
+def chrome_key(name: str, extra: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Everything a piece of the layout may depend on: the language (the page's, and the catalogs'
+    under ``force_locale``), the app's root and host, the page (endpoint, path arguments, the query
+    its links in other languages keep, the method) and what the template passes (``extra``, e.g.
+    a staff member's role)."""
+    query = link_query()
+    pairs = () if not query else tuple(query.items(multi=True)) if hasattr(query, "getlist") else tuple(
+        (arg, value) for arg, listed in query.items() for value in listed)
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not eight
+    view_args = tuple(sorted(req.view_args.items())) if req.view_args else ()
+    return (name, extra, current_locale(), str(get_locale()), req.script_root, req.host, req.scheme, req.method,
+            req.endpoint, view_args, pairs)
+
+
+def chrome(name: str, *extra: Any, caller: Callable[[], str]) -> Markup:
+    """A piece of the layout, rendered once per :func:`chrome_key` and then reused::
+
+        {% call chrome("site-header") %}…{% endcall %}
+        {% call chrome("staff-links", staff_user.role.value) %}…{% endcall %}
+
+    Only for markup that depends on nothing but the key (menus, language links, fixed words):
+    never a person's name or words, a flashed message or a CSRF token, which stay outside the
+    block. A page of the layout cost as much as its content (a ``url_for`` and a translation for
+    every link). Kept per app, the least recently used dropped beyond ``CHROME_KEPT``."""
+    key = chrome_key(name, extra)
+    kept: OrderedDict[tuple[Any, ...], Markup] = current_app.extensions.setdefault(
+        "portal.chrome", OrderedDict())
+    with _CHROME_LOCK:
+        html = kept.get(key)
+        if html is not None:
+            kept.move_to_end(key)
+            return html
+    # The block's own output: an autoescaped template's, every value in it escaped already.
+    html = Markup(caller())  # noqa: S704
+    with _CHROME_LOCK:
+        kept[key] = html
+        while len(kept) > CHROME_KEPT:
+            kept.popitem(last=False)
+    return html
+
+
 def init_app(app: Flask) -> None:
     from portal import geo
 
-    app.jinja_env.globals.update(nav_links=nav_links, geo_data_year=geo.DATA_YEAR)
+    app.jinja_env.globals.update(nav_links=nav_links, chrome=chrome, geo_data_year=geo.DATA_YEAR)

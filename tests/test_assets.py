@@ -41,6 +41,20 @@ def test_text_is_gzipped_for_clients_that_accept_it(client):
     assert '<html lang="km">' in gzip.decompress(page.get_data()).decode()
 
 
+def test_a_page_for_one_request_is_compressed_fast_and_a_page_that_may_be_kept_well(client, moderator):
+    from tests.staff_fixtures import login
+
+    public = client.get("/km/", headers={"Accept-Encoding": "gzip"})
+    login(client, moderator)
+    staff = client.get("/en/staff/", headers={"Accept-Encoding": "gzip"})
+    assert "no-store" in staff.headers["Cache-Control"] and "no-store" not in public.headers.get("Cache-Control", "")
+    assert staff.headers["Content-Encoding"] == public.headers["Content-Encoding"] == "gzip"
+    # The gzip header's XFL byte: 4 for the fastest level, 0 for the levels between.
+    assert staff.get_data()[8] == 4
+    assert public.get_data()[8] == 0
+    assert "<html" in gzip.decompress(staff.get_data()).decode()
+
+
 def test_fonts_are_not_compressed_twice(client):
     response = client.get("/static/fonts/noto-sans-khmer-400-core.woff2",
                           headers={"Accept-Encoding": "gzip"})

@@ -209,3 +209,16 @@ def test_the_queue_rows_read_as_before(app, client, moderator, tips):
         assert f'<time datetime="{(T0 + timedelta(days=3)).isoformat(timespec="seconds")}">{moment}</time>' in html
         assert f">{STATUS_LABELS[TipStatus.NEW]}</span>" in html
         assert f">{geo.district('0302').name('vi')}</td>" in html
+
+
+def test_the_unfiltered_queue_reads_as_no_filters(app, moderator):
+    """The queue's first page without a query skips the filters form (``queue_list``): it must be
+    what the form reads from an empty query."""
+    from portal.models.staff import StaffUser
+    from portal.staff.review_views import read_queue_filters
+
+    with app.test_request_context("/en/staff/queue"):
+        from portal.db import get_session
+
+        filters, _form, valid = read_queue_filters(get_session().get(StaffUser, moderator.id))
+    assert (filters, valid) == (QueueFilter(), True)

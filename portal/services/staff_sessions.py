@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.db import write_transaction
@@ -67,13 +67,18 @@ def start(session: Session, user: StaffUser, user_agent: str = "", now: datetime
     return token
 
 
+# Built once: every staff request runs it, and building it (and its cache key) each time cost
+# about as much as running it.
+_SESSION_AND_MEMBER = (select(StaffSession, StaffUser).join(StaffUser, StaffUser.id == StaffSession.user_id)
+                       .where(StaffSession.token_hash == bindparam("token_hash")))
+
+
 def load(session: Session, token: str, idle: timedelta, now: datetime | None = None) -> Loaded:
     """The member a cookie's session id belongs to, if the session still runs (one SELECT)."""
     now = now or utcnow()
     if not token or len(token) > 100:
         return Loaded(None, "ended")
-    row = session.execute(select(StaffSession, StaffUser).join(StaffUser, StaffUser.id == StaffSession.user_id)
-                          .where(StaffSession.token_hash == _hash(token))).first()
+    row = session.execute(_SESSION_AND_MEMBER, {"token_hash": _hash(token)}).first()
     if row is None:
         return Loaded(None, "ended")
     record, user = row[0], row[1]

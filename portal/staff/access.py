@@ -26,7 +26,6 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.db import get_session
-from portal.forms import ButtonForm
 from portal.models.staff import StaffRole, StaffUser
 from portal.services import staff_sessions
 from portal.services.staff_accounts import SETUP_LINK_LIFETIME
@@ -194,13 +193,13 @@ def staff_headers(response: Response) -> Response:
 
 
 def staff_context() -> dict[str, Any]:
-    """What every staff template reads: the member, their sections, the sign-out button."""
+    """What every staff template reads: the member, their sections (the sign-out button prints
+    the session's CSRF token itself: building a form for it on every page cost more than the menu)."""
     user = current_staff()
     return {
         "staff_user": user,
         "staff_sections": sections_for(user) if user else [],
         "ROLE_LABELS": ROLE_LABELS,
-        "sign_out_form": ButtonForm(formdata=None) if user else None,
         "setup_link_hours": int(SETUP_LINK_LIFETIME.total_seconds() // 3600),
     }
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,7 +20,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from portal import geo, tip_facts
-from portal.audit_words import moment as staff_moment  # remembers each moment it formats
+from portal.audit_words import moments as staff_moments  # remembers each moment it formats
 from portal.db import get_session
 from portal.forms import ButtonForm, check_button
 from portal.i18n import current_locale, format_number, url_with_query
@@ -29,6 +28,7 @@ from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
 from portal.models.types import parse_id
+from portal.row_templates import fill, row_template
 from portal.security import form_checks_csrf, no_store
 from portal.services import duplicates, inquiries, moderation, paper, queue, workflow
 from portal.services import tips as tip_service
@@ -124,7 +124,11 @@ def read_queue_filters(actor: StaffUser) -> tuple[queue.QueueFilter, QueueFilter
 @bp.get("/queue", endpoint="queue")
 @roles_required(*MODERATORS)
 def queue_list() -> ResponseReturnValue:
-    filters, form, valid = read_queue_filters(current_actor())
+    actor = current_actor()
+    if not request.args:  # the whole queue's first page: no filter to read (the form only if not kept)
+        filters, form, valid = queue.QueueFilter(), None, True
+    else:
+        filters, form, valid = read_queue_filters(actor)
     if not valid:
         flash(_("Some filters were not understood and were left out."), "error")
         form = QueueFilterForm(formdata=None)
@@ -135,20 +139,24 @@ def queue_list() -> ResponseReturnValue:
     next_url = url_with_query("staff.queue", request.args, drop=("after",), after=page.next_cursor) \
         if page.next_cursor else None
     first_url = url_with_query("staff.queue", request.args, drop=("after",))
-    return render_template("staff/review/queue.html", filters_form=_filters_form(form, valid), page=page,
-                           lines=_queue_lines(page.rows), next_url=next_url, first_url=first_url)
+
+    def filters_form() -> QueueFilterForm:
+        return form if form is not None else read_queue_filters(actor)[1]
+
+    return render_template("staff/review/queue.html", filters_form=_filters_form(filters_form, valid), page=page,
+                           rows=_queue_rows(page.rows), next_url=next_url, first_url=first_url)
 
 
 FILTER_FORMS_KEPT = 256
 
 
-def _filters_form(form: QueueFilterForm, valid: bool) -> Markup:
+def _filters_form(form: Callable[[], QueueFilterForm], valid: bool) -> Markup:
     """The filters form as HTML, rendered once per language, query and app root.
 
     The form is built from those alone (``read_queue_filters``: the query, the language's place
     names and words), so the same three always give the same HTML; rendering its fields was a
-    quarter of the queue's CPU. Kept per app, the least recently used dropped beyond
-    ``FILTER_FORMS_KEPT``."""
+    quarter of the queue's CPU. ``form`` makes the form, called only when it is not kept. Kept per
+    app, the least recently used dropped beyond ``FILTER_FORMS_KEPT``."""
     key = (current_locale(), request.script_root, valid, bool(request.args),
            tuple(sorted((name, value) for name, value in request.args.items(multi=True) if name != "after")))
     kept: OrderedDict[Any, Markup] = current_app.extensions.setdefault("portal.queue_filter_forms", OrderedDict())
@@ -158,7 +166,7 @@ def _filters_form(form: QueueFilterForm, valid: bool) -> Markup:
             kept.move_to_end(key)
             return html
     # An autoescaped template's output: already HTML, every value in it escaped.
-    html = Markup(render_template("staff/review/_queue_filters.html", form=form))  # noqa: S704
+    html = Markup(render_template("staff/review/_queue_filters.html", form=form()))  # noqa: S704
     with _FILTER_FORMS_LOCK:
         kept[key] = html
         while len(kept) > FILTER_FORMS_KEPT:
@@ -169,34 +177,45 @@ def _filters_form(form: QueueFilterForm, valid: bool) -> Markup:
 _FILTER_FORMS_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class QueueLine:
-    """What one row of the queue shows, ready to print."""
+class QueueLine(NamedTuple):
+    """What one row of the queue shows, every value ready to print (``_queue_row.html``)."""
 
-    row: queue.QueueRow
     href: str
+    id: int
     summary: str
+    status: str
     status_label: str
     place: str
     received_iso: str
     received: str
     photos: str
+    assignee: str
+
+
+def _queue_rows(rows: list[queue.QueueRow]) -> Markup:
+    """The queue's rows as HTML: the row template rendered once, every row's values put in."""
+    template = row_template("staff/review/_queue_row.html", QueueLine._fields)
+    return fill(template, _queue_lines(rows))
 
 
 def _queue_lines(rows: list[queue.QueueRow]) -> list[QueueLine]:
     """The queue's rows as they read, each cell through the same function its template filter
-    calls. Each distinct value is worked out once per page: asked row by row, a page of 50 put the
-    same questions to the URL map, the catalogs, the place list and Babel 50 times each, which
-    cost more than the query."""
-    html_datetime = current_app.jinja_env.filters["html_datetime"]
+    calls. Each distinct value is worked out once per page, and the language, zone and URL map
+    are asked once: asked row by row, a page of 50 put the same questions to the URL map, the
+    catalogs, the place list and Babel 50 times each, which cost more than the query."""
+    env = current_app.jinja_env
+    html_datetime = env.filters["html_datetime"]
+    moment = staff_moments()
     tip_url = _tip_url_maker()
     labels = {status: str(label) for status, label in STATUS_LABELS.items()}
+    locale = current_locale()
     places: dict[str | None, str] = {}
     counts: dict[int, str] = {}
 
     def place(code: str | None) -> str:
         if code not in places:
-            places[code] = _place_name(code)
+            found = geo.place(code)
+            places[code] = found.name(locale) if found else ""
         return places[code]
 
     def photos(count: int) -> str:
@@ -204,11 +223,10 @@ def _queue_lines(rows: list[queue.QueueRow]) -> list[QueueLine]:
             counts[count] = format_number(count)
         return counts[count]
 
-    return [QueueLine(row=row, href=tip_url(row.id), summary=do_truncate(current_app.jinja_env, row.summary, 90),
-                      status_label=labels[row.status],
-                      place=place(row.district_code) or place(row.province_code) or "—",
-                      received_iso=html_datetime(row.created_at), received=staff_moment(row.created_at),
-                      photos=photos(row.photo_count))
+    return [QueueLine(tip_url(row.id), row.id, do_truncate(env, row.summary, 90), row.status.value,
+                      labels[row.status], place(row.district_code) or place(row.province_code) or "—",
+                      html_datetime(row.created_at), moment(row.created_at), photos(row.photo_count),
+                      row.assignee or "—")
             for row in rows]
 
 
