@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session, selectinload
@@ -296,9 +296,13 @@ def submit_tip(session: Session, data: TipInput, photos: Sequence[CleanPhoto] = 
             # Core inserts of the rows built above: the unit of work would only find out again what
             # to write. A form sent twice is refused by the unique submission hash (below), so no
             # query looks for it first.
-            tip_id = session.execute(insert(Tip).returning(Tip.id), _set_columns(tip)).scalar_one()
+            # On the session's connection, as Core: the ORM's bulk-insert set-up was a fifth of storing a tip.
+            connection = session.connection()
+            tips = cast(Table, Tip.__table__)
+            tip_id = connection.execute(insert(tips).returning(tips.c.id), _set_columns(tip)).scalar_one()
             if photo_rows:
-                session.execute(insert(TipPhoto), [{**_set_columns(row), "tip_id": tip_id} for row in photo_rows])
+                connection.execute(insert(cast(Table, TipPhoto.__table__)),
+                                   [{**_set_columns(row), "tip_id": tip_id} for row in photo_rows])
             if tip.fallen_names or tip.fallen_unit:
                 write_tip_keys(session, tip_id, tip.fallen_names, tip.fallen_unit, replace=False)
             audit.write(session, "tip.received", tip_id=tip_id, subject=str(data.channel.value),
