@@ -138,3 +138,30 @@ def test_each_receipt_shows_its_own_code_in_its_own_language(app):
     assert intros[0] == intros[2] and len({intros[0], intros[1], intros[3]}) == 3
     for html in app.extensions["portal.chrome"].values():
         assert not any(code in html for code in codes.values())
+
+
+def test_each_photo_form_carries_its_own_report_and_a_refused_photo_shows_its_error(csrf_app):
+    """The photo form's fixed parts are kept; its tokens and a field with an error are drawn anew."""
+    from io import BytesIO
+
+    from tests.tip_helpers import page, short_form
+
+    tokens, csrf = set(), set()
+    for number in range(2):
+        client = csrf_app.test_client()
+        form = page(client.get("/km/tips/new"))
+        response = client.post("/km/tips/new", data=short_form(
+            submission_id=f"photo-form-cache-{number:04d}", csrf_token=form.field_value("csrf_token")))
+        assert response.status_code == 201
+        receipt = page(response)
+        tokens.add(receipt.field_value("followup"))
+        csrf.add(receipt.by_id("photo-csrf-token").get("value"))
+        assert receipt.by_id("photo").get("accept") == "image/jpeg,image/png,image/webp"
+        refused = client.post("/km/tips/photos", content_type="multipart/form-data", data={
+            "followup": receipt.field_value("followup"), "csrf_token": receipt.by_id("photo-csrf-token").get("value"),
+            "photo": (BytesIO(b"<svg/>"), "map.svg")})
+        assert refused.status_code == 400
+        assert page(refused).error_for("photo")  # the error is shown, not a kept error-free field
+    assert len(tokens) == 2 and len(csrf) == 2
+    for html in csrf_app.extensions["portal.chrome"].values():
+        assert not any(token in html for token in tokens | csrf)
