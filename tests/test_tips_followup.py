@@ -100,7 +100,7 @@ def test_wrong_codes_all_get_the_same_answer(client, app):
     answers = []
     for code in (wrong_code(), wrong_code(), wrong_code()):
         response = look_up(client, code)
-        assert response.status_code == 200
+        assert response.status_code == 422
         answers.append(re.sub(r'value="[^"]*"', "", response.get_data(as_text=True)))
         assert page(response).error_for("receipt") == translated(app, "en", tip_views.WRONG_RECEIPT)
     assert answers[0] == answers[1] == answers[2]
@@ -241,7 +241,7 @@ def test_an_empty_reply_is_refused_and_the_thread_stays_visible(client, app):
     code = send_tip(client)
     token = page(look_up(client, code)).field_value("followup")
     response = client.post("/en/tips/status", data={"action": "reply", "followup": token, "body": ""})
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = page(response)
     assert html.error_for("body")
     assert html.by_id("tip-status") is not None
@@ -285,7 +285,7 @@ def test_a_reply_needs_words_now_that_photos_have_their_own_form(client, app):
     response = client.post("/en/tips/status", content_type="multipart/form-data",
                            data={"action": "reply", "followup": token, "body": "",
                                  "photos": [photo_file(jpeg_with_metadata(), "grave.jpg")]})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert page(response).error_for("body")
     assert the_tip(app).messages == [] and the_tip(app).photos == []
 
@@ -307,7 +307,7 @@ def test_an_expired_page_asks_for_the_code_again_and_keeps_the_message(client, a
         later.setattr(tip_views, "FOLLOWUP_MAX_AGE", -1)  # the page has been open too long
         response = client.post("/en/tips/status", data={"action": "reply", "followup": token,
                                                          "body": "More information"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = page(response)
     assert html.by_id("form-notice").text.strip() == translated(app, "en", tip_views.FOLLOWUP_EXPIRED)
     assert html.field_value("body") == "More information"
@@ -325,7 +325,7 @@ def test_a_forged_token_reaches_nothing(client, app):
     tip = the_tip(app)
     forged = URLSafeTimedSerializer("not-the-secret", salt=tip_views.FOLLOWUP_SALT).dumps(tip.receipt_hash)
     response = client.post("/en/tips/status", data={"action": "reply", "followup": forged, "body": "spam"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert the_tip(app).messages == []
 
 
@@ -349,7 +349,7 @@ def test_a_lookup_without_a_csrf_token_is_not_acted_on(csrf_app):
                                            receipt_key=csrf_app.config["RECEIPT_KEY"])
         session.close()
     response = look_up(client, submitted.receipt)
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = page(response)
     assert html.by_id("csrf-error") is not None
     assert html.by_id("tip-status") is None
@@ -368,7 +368,7 @@ def test_a_reply_without_a_csrf_token_keeps_the_text_and_stores_nothing(csrf_app
     status_page = page(look_up(client, submitted.receipt, csrf_token=lookup_page.field_value("csrf_token")))
     token = status_page.field_value("followup")
     response = client.post("/en/tips/status", data={"action": "reply", "followup": token, "body": "Kept"})
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = page(response)
     assert html.by_id("csrf-error") is not None
     assert html.field_value("body") == "Kept"
@@ -386,8 +386,8 @@ def limited_app(database_url, tmp_path):
 def test_wrong_codes_are_rate_limited_with_a_translated_page_keeping_the_code(limited_app):
     client = limited_app.test_client()
     code = send_tip(client, lang="km")
-    assert look_up(client, wrong_code(), lang="km").status_code == 200
-    assert look_up(client, wrong_code(), lang="km").status_code == 200
+    assert look_up(client, wrong_code(), lang="km").status_code == 422
+    assert look_up(client, wrong_code(), lang="km").status_code == 422
     response = look_up(client, code, lang="km")
     assert response.status_code == 429
     assert response.headers["Cache-Control"] == "no-store"
@@ -407,7 +407,7 @@ def test_typing_mistakes_do_not_use_up_the_limit(limited_app):
     client = limited_app.test_client()
     code = send_tip(client)
     for _ in range(4):
-        assert look_up(client, "K7QM-4XRT-9HPA-3ZW0").status_code == 200
+        assert look_up(client, "K7QM-4XRT-9HPA-3ZW0").status_code == 422
     assert look_up(client, code).status_code == 200
 
 

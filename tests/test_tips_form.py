@@ -313,7 +313,7 @@ def test_each_error_is_shown_beside_its_field_and_everything_typed_is_kept(clien
                                                                           overrides):
     data = full_form(lang, **overrides)
     response = client.post(f"/{lang}/tips/new", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert response.headers["Cache-Control"] == "no-store"
     html = page(response)
     assert html.error_for(field_id)
@@ -356,7 +356,7 @@ def test_khmer_digits_count_as_numbers(client, app):
 def test_the_honeypot_stores_nothing_and_shows_the_form_again(client, app):
     data = short_form(website="http://spam.example", what_seen="Ba nấm mộ")
     response = client.post("/vi/tips/new", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = page(response)
     assert html.field_value("what_seen") == "Ba nấm mộ"
     assert html.field_value("website") == ""
@@ -371,7 +371,7 @@ def test_the_honeypot_stores_nothing_and_shows_the_form_again(client, app):
 def test_a_post_without_a_csrf_token_is_not_acted_on_and_loses_nothing(csrf_app):
     client = csrf_app.test_client()
     response = client.post("/km/tips/new", data=short_form(what_seen="ផ្នូរបី"))
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = page(response)
     assert html.by_id("csrf-error") is not None
     assert html.field_value("what_seen") == "ផ្នូរបី"
@@ -416,7 +416,7 @@ def test_choosing_the_place_and_fixing_mistakes_do_not_use_up_the_limit(limited_
     client = limited_app.test_client()
     assert client.post("/en/tips/new", data=short_form(action="place")).status_code == 200
     assert client.post("/en/tips/new", data=short_form(action="place", district="1702")).status_code == 200
-    assert client.post("/en/tips/new", data=short_form(what_seen="")).status_code == 200
+    assert client.post("/en/tips/new", data=short_form(what_seen="")).status_code == 422
     assert client.post("/en/tips/new", data=short_form()).status_code == 201
     assert client.post("/en/tips/new", data=short_form(action="place")).status_code == 200
 

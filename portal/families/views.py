@@ -35,6 +35,7 @@ from portal.tips.forms import FollowUpForm, LookupForm
 from portal.tips.views import (
     FOLLOWUP_MAX_AGE,
     HONEYPOT_NOTICE,
+    SHOWN_AGAIN,
     FollowUpPages,
     _counted,
     _is_not_reply,
@@ -49,7 +50,6 @@ from portal.tips.views import (
 )
 
 FOLLOWUP_SALT = "portal.families.followup"  # not the tips' salt: a report's page never opens an inquiry
-SHOWN_AGAIN = 422  # (the tip pages' follow-up answers 422 too: portal.tips.views.SHOWN_AGAIN)
 RATE_LIMITED = _l("Many inquiries have been sent from your connection in a short time, so we cannot accept "
                   "another one just now. Nothing you typed is lost: please wait a while (up to an hour) and "
                   "press the button again.")
@@ -172,8 +172,7 @@ def _reply_page(form: FollowUpForm, *, status: int = SHOWN_AGAIN, notice: Any = 
 
 
 FOLLOW_UP = FollowUpPages(from_token=inquiry_from_token, find_typed=_find_typed_receipt, lookup_page=_lookup_page,
-                          status_page=_status_page, reply_page=_reply_page, store_reply=_store_reply,
-                          shown_again=SHOWN_AGAIN)
+                          status_page=_status_page, reply_page=_reply_page, store_reply=_store_reply)
 
 
 @bp.route("/status", methods=["GET", "POST"])

@@ -41,8 +41,9 @@ from portal.tips.forms import FollowUpForm, LookupForm, PhotoForm, TipForm
 from portal.uploads import process_photos
 
 FOLLOWUP_SALT = "portal.tips.followup"
-# A form shown again with its errors is an ordinary page for the visitor, not a failed request.
-SHOWN_AGAIN = 200
+# A form shown again with its errors: the whole page with what was typed, answered 422 so that a
+# checker, a proxy or a script sees the request was refused (the staff and paper forms answer so too).
+SHOWN_AGAIN = 422
 FOLLOWUP_MAX_AGE = 3600  # seconds a status page may stay open before the receipt is asked again
 PLACES_CACHE_SECONDS = 86400
 TEXT_BODY_MB = 2  # a tip or a reply without photos: form memory is capped at 1 MB besides

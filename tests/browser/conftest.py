@@ -117,6 +117,17 @@ def page(browser: Any) -> Iterator[Any]:
     assert errors == [], f"errors in the browser console: {errors}"
 
 
+def submit_expecting_refusal(page: Any, selector: str) -> None:
+    """Press a submit button whose form comes back with its errors: the answer must be a 422, and
+    the console error Chromium logs for a page answered 4xx is the one this asks for."""
+    with page.expect_response(lambda answer: answer.request.method == "POST") as refused:
+        page.locator(selector).click()
+    assert refused.value.status == 422
+    page.wait_for_load_state()
+    if hasattr(page, "console_errors"):
+        page.console_errors[:] = [text for text in page.console_errors if "status of 422" not in text]
+
+
 @pytest.fixture
 def page_without_js(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport=PHONE, java_script_enabled=False)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.db import new_session
 from portal.models.tip import AuthorKind, LocationSource, Tip, TipMessage
-from tests.browser.conftest import PHONE, screenshot
+from tests.browser.conftest import PHONE, screenshot, submit_expecting_refusal
 from tests.test_uploads import jpeg_with_metadata, plain_jpeg
 
 RECEIPT = re.compile(r"^[2-9A-HJKMNP-Z]{4}(-[2-9A-HJKMNP-Z]{4}){3}$")
@@ -160,7 +160,7 @@ def test_validation_errors_on_a_phone(live_server, page):
     page.goto(f"{live_server.url}/km/tips/new")
     page.locator("details:has(#coordinates) > summary").click()
     page.fill("#coordinates", "somewhere")
-    page.click("button[value=submit]")
+    submit_expecting_refusal(page, "button[value=submit]")
     page.wait_for_selector("#error-summary")
     assert page.locator("#what_seen-error").is_visible()
     assert page.locator("#coordinates-error").is_visible()  # its section opened by itself
