@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 from collections.abc import Callable
@@ -26,12 +25,11 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from bench import dataset
-from bench.sites import cpu_us
+from bench.sites import growth, in_request
 from portal.models.inquiry import TipMatchKey
 from portal.models.tip import Tip
 
 SMALL, BIG = 1_000, 100_000
-GROWTH_TARGET = 1.5
 FAMILY_NAMES = (("Nguyễn", 38), ("Trần", 11), ("Lê", 9), ("Phạm", 7), ("Hoàng", 5), ("Huỳnh", 4), ("Phan", 4),
                 ("Vũ", 4), ("Võ", 3), ("Đặng", 2), ("Bùi", 2), ("Đỗ", 2), ("Hồ", 2), ("Ngô", 2), ("Dương", 1),
                 ("Lý", 1))
@@ -103,17 +101,10 @@ def build(directory: Path, tips: int) -> str:
 
 
 def workloads(url: str, directory: Path) -> tuple[Any, dict[str, Callable[[], Any]]]:
-    from portal import create_app
-    from portal.db import new_session
     from portal.models.inquiry import Inquiry
     from portal.services import inquiry_matching
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40, "RECEIPT_KEY": "bench-" + "y" * 40,
-                      "TOTP_KEY": "bench-" + "z" * 40, "TESTING": True})
-    app.instance_path = str(directory)
-    context = app.test_request_context("/vi/staff/inquiries/1")
-    context.push()
-    session = new_session()
+    context, session = in_request(url, directory, "/vi/staff/inquiries/1")
     asked = [Inquiry(language="vi", fallen_name=values["fallen_name"], unit=values.get("unit", ""),
                      death_date=values.get("death_date", ""), hometown_written=values.get("hometown_written", ""),
                      death_year=int(values["death_date"][-4:]) if values.get("death_date") else None,
@@ -130,34 +121,12 @@ def workloads(url: str, directory: Path) -> tuple[Any, dict[str, Callable[[], An
 def measure(rounds: int = 4, repeat: int = 30) -> tuple[list[str], bool]:
     with tempfile.TemporaryDirectory(prefix="bench-matching-") as tmp:
         directory = Path(tmp)
-        small_ctx, small = workloads(build(directory, SMALL), directory)
-        small_ctx.pop()
-        big_ctx, big = workloads(build(directory, BIG), directory)
-        big_ctx.pop()
-        sizes = {}
-        for name in small:
-            with small_ctx:
-                few = sum(len(found) for found in small[name]())
-            with big_ctx:
-                many = sum(len(found) for found in big[name]())
-            sizes[name] = (few, many)
-        results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in small}
-        for _round in range(rounds):
-            for name in small:
-                with small_ctx:
-                    results[name][0].append(cpu_us(small[name], repeat))
-                with big_ctx:
-                    results[name][1].append(cpu_us(big[name], repeat))
-    ok = True
-    lines = [f"matching growth: {BIG:,} tips ÷ {SMALL:,} tips; median CPU µs per call, {rounds} rounds × {repeat}"]
-    for name, (small_runs, big_runs) in results.items():
-        s, b = statistics.median(small_runs), statistics.median(big_runs)
-        ratio = b / s if s else float("inf")
-        passed = ratio <= GROWTH_TARGET and min(sizes[name]) > 0  # proposing nothing measures nothing
-        ok &= passed
-        lines.append(f"{name:42} {s:8.0f} µs → {b:8.0f} µs = {ratio:.2f}  target ≤ {GROWTH_TARGET}  "
-                     f"{'ok' if passed else 'MISSED'}  (proposals: {sizes[name][0]} / {sizes[name][1]})")
-    return lines, ok
+        small = workloads(build(directory, SMALL), directory)
+        small[0].pop()
+        big = workloads(build(directory, BIG), directory)
+        big[0].pop()
+        return growth(small, big, lambda found: sum(len(proposals) for proposals in found),
+                      f"matching growth: {BIG:,} tips ÷ {SMALL:,} tips", "proposals", rounds, repeat)
 
 
 def main(argv: list[str] | None = None) -> int:

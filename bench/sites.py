@@ -83,18 +83,24 @@ def build(directory: Path, tips: int, sites: int) -> str:
     return url
 
 
-def workloads(url: str, directory: Path) -> tuple[Any, dict[str, Callable[[], Any]]]:
+def in_request(url: str, directory: Path, path: str) -> tuple[Any, Any]:
+    """The portal on the data set at ``url``, a request context for ``path`` pushed, and a session."""
     from portal import create_app
     from portal.db import new_session
-    from portal.services import exports, site_queue
-    from portal.staff.team_views import packet_tips
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40, "RECEIPT_KEY": "bench-" + "y" * 40,
                       "TOTP_KEY": "bench-" + "z" * 40, "TESTING": True})
     app.instance_path = str(directory)
-    context = app.test_request_context("/vi/staff/sites")
+    context = app.test_request_context(path)
     context.push()
-    session = new_session()
+    return context, new_session()
+
+
+def workloads(url: str, directory: Path) -> tuple[Any, dict[str, Callable[[], Any]]]:
+    from portal.services import exports, site_queue
+    from portal.staff.team_views import packet_tips
+
+    context, session = in_request(url, directory, "/vi/staff/sites")
 
     def queue_by_accounts() -> Any:
         session.rollback()
@@ -124,42 +130,58 @@ def cpu_us(work: Callable[[], Any], repeat: int) -> float:
     return statistics.median(samples)
 
 
+Workloads = tuple[Any, dict[str, Callable[[], Any]]]
+
+
+def growth(small: Workloads, big: Workloads, size: Callable[[Any], int], title: str, unit: str, rounds: int,
+           repeat: int) -> tuple[list[str], bool]:
+    """The same work on the small and the big data set, timed in turns; a line per workload, each
+    ratio against :data:`GROWTH_TARGET`. A workload whose result is empty (``size`` 0) measures
+    nothing: that is a broken benchmark, not a pass."""
+    (small_ctx, small_work), (big_ctx, big_work) = small, big
+    sizes = {}
+    for name in small_work:
+        with small_ctx:
+            few = size(small_work[name]())
+        with big_ctx:
+            many = size(big_work[name]())
+        sizes[name] = (few, many)
+    results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in small_work}
+    for _round in range(rounds):
+        for name in small_work:
+            with small_ctx:
+                results[name][0].append(cpu_us(small_work[name], repeat))
+            with big_ctx:
+                results[name][1].append(cpu_us(big_work[name], repeat))
+    ok = True
+    lines = [f"{title}; median CPU µs per call, {rounds} rounds × {repeat}"]
+    for name, (small_runs, big_runs) in results.items():
+        s, b = statistics.median(small_runs), statistics.median(big_runs)
+        ratio = b / s if s else float("inf")
+        passed = ratio <= GROWTH_TARGET and min(sizes[name]) > 0
+        ok &= passed
+        lines.append(f"{name:42} {s:8.0f} µs → {b:8.0f} µs = {ratio:.2f}  target ≤ {GROWTH_TARGET}  "
+                     f"{'ok' if passed else 'MISSED'}  ({unit}: {sizes[name][0]} / {sizes[name][1]})")
+    return lines, ok
+
+
+def _rows_or_waypoints(result: Any) -> int:
+    return len(result.rows) if hasattr(result, "rows") else result.count(b"<wpt")
+
+
 def measure(rounds: int = 4, repeat: int = 100) -> tuple[list[str], bool]:
     """The growth lines for the report (``bench/run.py`` appends them to its table) and whether each
     ratio met its target."""
     with tempfile.TemporaryDirectory(prefix="bench-sites-") as tmp:
         directory = Path(tmp)
         small_url, big_url = build(directory, *SMALL), build(directory, *BIG)
-        small_ctx, small = workloads(small_url, directory)
-        small_ctx.pop()
-        big_ctx, big = workloads(big_url, directory)
-        big_ctx.pop()
-        sizes = {}
-        for name in small:
-            with small_ctx:
-                few = small[name]()
-            with big_ctx:
-                many = big[name]()
-            sizes[name] = tuple(len(r.rows) if hasattr(r, "rows") else r.count(b"<wpt") for r in (few, many))
-        results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in small}
-        for _round in range(rounds):
-            for name in small:
-                with small_ctx:
-                    results[name][0].append(cpu_us(small[name], repeat))
-                with big_ctx:
-                    results[name][1].append(cpu_us(big[name], repeat))
-    ok = True
-    lines = [f"sites growth: {BIG[0]:,} tips / {BIG[1]:,} sites ÷ {SMALL[0]:,} tips / {SMALL[1]:,} sites; "
-             f"median CPU µs per call, {rounds} rounds × {repeat}"]
-    for name, (small_runs, big_runs) in results.items():
-        s, b = statistics.median(small_runs), statistics.median(big_runs)
-        ratio = b / s if s else float("inf")
-        # A page or packet with nothing in it measures nothing: that is a broken benchmark, not a pass.
-        passed = ratio <= GROWTH_TARGET and min(sizes[name]) > 0
-        ok &= passed
-        lines.append(f"{name:42} {s:8.0f} µs → {b:8.0f} µs = {ratio:.2f}  target ≤ {GROWTH_TARGET}  "
-                     f"{'ok' if passed else 'MISSED'}  (rows or waypoints: {sizes[name][0]} / {sizes[name][1]})")
-    return lines, ok
+        small = workloads(small_url, directory)
+        small[0].pop()
+        big = workloads(big_url, directory)
+        big[0].pop()
+        return growth(small, big, _rows_or_waypoints,
+                      f"sites growth: {BIG[0]:,} tips / {BIG[1]:,} sites ÷ {SMALL[0]:,} tips / {SMALL[1]:,} sites",
+                      "rows or waypoints", rounds, repeat)
 
 
 def main(argv: list[str] | None = None) -> int:
