@@ -401,3 +401,13 @@ def test_the_help_page_says_how_relatives_give_dna_with_its_sources_and_the_form
     assert help_page.all("a", href=f"/{lang}/inquiries/new")
     form = page(client.get(f"/{lang}/inquiries/new"))
     assert form.all("a", href=f"/{lang}/help#dna")
+
+
+def test_family_inquiries_are_in_the_staff_menu_of_moderators(app, client, moderator, editor):
+    """Registered under an endpoint that did not exist, the section was in no menu."""
+    login(client, moderator, lang="vi")
+    home = client.get("/vi/staff/").get_data(as_text=True)
+    assert 'href="/vi/staff/inquiries"' in home
+    other = app.test_client()
+    login(other, editor, lang="vi")
+    assert 'href="/vi/staff/inquiries"' not in other.get("/vi/staff/").get_data(as_text=True)

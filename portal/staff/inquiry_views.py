@@ -24,7 +24,7 @@ from portal.staff.access import current_actor, register_section, roles_required
 from portal.staff.inquiry_forms import FamilyMessageForm, InquiryMoveForm, LinkForm
 from portal.staff.review_views import MODERATORS
 
-register_section("staff.inquiries", _l("Family inquiries"),
+register_section("staff.inquiries_list", _l("Family inquiries"),
                  _l("Families asking about a relative, and the tips and sites that may concern them."), order=25)
 
 # Why a tip was proposed, for each reason code of portal.services.inquiry_matching.
