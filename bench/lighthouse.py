@@ -63,6 +63,15 @@ def demo_database(workdir: Path) -> str:
     return url
 
 
+def portal_server(workdir: Path, name: str) -> Server:
+    """The portal as a visitor meets it: gunicorn, production settings, the demo content, page cache on."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    env.update({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
+                "PORTAL_RECEIPT_KEY": secrets.token_urlsafe(48), "PORTAL_TOTP_KEY": secrets.token_urlsafe(48),
+                "PORTAL_DATABASE_URL": demo_database(workdir)})
+    return Server(name, "portal.wsgi:app", Gunicorn(2, 4), workdir, env, "/healthz")
+
+
 def audit(url: str, out: Path, workdir: Path, attempts: int = 3) -> dict[str, int]:
     """One page's scores; a run Lighthouse itself reports as broken (e.g. ``NO_NAVSTART``) is repeated."""
     for attempt in range(1, attempts + 1):
@@ -111,13 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         raise BenchError(f"Chromium is not at {CHROMIUM} (apt-get install -y chromium)")
     RESULTS.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="portal-lighthouse-"))
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
-    env.update({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": secrets.token_urlsafe(48),
-                "PORTAL_RECEIPT_KEY": secrets.token_urlsafe(48), "PORTAL_TOTP_KEY": secrets.token_urlsafe(48),
-                "PORTAL_DATABASE_URL": demo_database(workdir)})
     rows: list[tuple[str, str, dict[str, int], Path]] = []
     try:
-        with running(Server("portal-lighthouse", "portal.wsgi:app", Gunicorn(2, 4), workdir, env, "/healthz")) as site:
+        with running(portal_server(workdir, "portal-lighthouse")) as site:
             for lang in args.languages.split(","):
                 for page in args.pages.split(","):
                     out = RESULTS / f"lighthouse-{lang}-{page}.json"
