@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from bench.khmer_fonts import THROTTLE
 from tests.browser.conftest import PHONE, screenshot, sign_in
-from tests.browser.test_khmer_fonts import THROTTLE
 from tests.staff_fixtures import create_staff
 from tests.tip_factory import make_tip
 
