@@ -167,7 +167,7 @@ def control_server(workdir: Path) -> Iterator[str]:
 def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
-    from bench.lighthouse import CHROMIUM, portal_server
+    from bench.lighthouse import CHROME_FLAGS, CHROMIUM, portal_server
     from bench.run import BenchError, running
 
     parser = argparse.ArgumentParser(prog="python -m bench.khmer_fonts", description=__doc__.splitlines()[0])
@@ -183,9 +183,8 @@ def main(argv: list[str] | None = None) -> int:
         control_dir.mkdir()
         with running(portal_server(workdir, "portal-khmer-fonts")) as site, control_server(control_dir) as control, \
                 sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            browser = playwright.chromium.launch(  # Playwright adds its own headless flag
+                executable_path=CHROMIUM, args=[flag for flag in CHROME_FLAGS.split() if flag != "--headless"])
             targets = {"control": control, **{path: site.url + path for path in PAGES}}
             for url in targets.values():  # the server's first render is not what a phone waits for
                 cold_throttled_load(browser, url)
