@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -168,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     from bench.lighthouse import CHROME_FLAGS, CHROMIUM, portal_server
-    from bench.run import BenchError, running
+    from bench.run import BenchError, running, verdict_line
 
     parser = argparse.ArgumentParser(prog="python -m bench.khmer_fonts", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -208,15 +207,11 @@ def main(argv: list[str] | None = None) -> int:
         ok = ok and met
         print(f"{name:14} {best:>8} {statistics.median(runs):>8.0f} {best_control:>13} {modelled[name]:>9}  "
               f"{'—' if name == 'control' else ('≤ 1600 met' if met else '≤ 1600 MISSED')}")
-    print("all targets met" if ok else "SOME TARGETS MISSED")
+    print(verdict_line(ok))
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    from bench.run import BenchError
+    from bench.run import script
 
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"khmer_fonts: {exc}", file=sys.stderr)
-        sys.exit(2)
+    script(main, "khmer_fonts")

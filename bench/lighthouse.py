@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.run import RESULTS, ROOT, BenchError, Gunicorn, Server, running
+from bench.run import RESULTS, ROOT, BenchError, Gunicorn, Server, running, script, verdict_line
 
 LIGHTHOUSE_VERSION = "12.2.3"
 LIGHTHOUSE = ROOT / "bench" / "node_modules" / ".bin" / "lighthouse"
@@ -143,13 +143,9 @@ def main(argv: list[str] | None = None) -> int:
             ok = False
             print("    costs points: " + "; ".join(failing_audits(out)))
     print(f"reports: {RESULTS.relative_to(ROOT)}/lighthouse-*.json")
-    print("all targets met" if ok else "SOME TARGETS MISSED")
+    print(verdict_line(ok))
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"lighthouse: {exc}", file=sys.stderr)
-        sys.exit(2)
+    script(main, "lighthouse")

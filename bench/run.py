@@ -30,12 +30,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,6 +164,21 @@ def run_wrk(url: str, load: Load, *, headers: dict[str, str] | None = None, scri
 
 class BenchError(RuntimeError):
     pass
+
+
+def verdict_line(ok: bool) -> str:
+    """A benchmark's last line."""
+    return "all targets met" if ok else "SOME TARGETS MISSED"
+
+
+def script(main: Callable[[], int], name: str) -> NoReturn:
+    """Run a benchmark as a command: exit 0 when every target is met, 1 when one is missed, 2 when
+    it could not measure (``BenchError``, said in one line, no traceback)."""
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        sys.exit(2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -770,7 +785,7 @@ def report(rows: list[Row], controls: dict[str, WrkResult], hello_runs: list[Wrk
         if row.note:
             lines.append(f"{row.label}: {row.note}")
     lines.append("")
-    lines.append("all targets met" if ok else "SOME TARGETS MISSED")
+    lines.append(verdict_line(ok))
     return "\n".join(lines), ok
 
 
@@ -907,8 +922,4 @@ def _plain(result: WrkResult) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except BenchError as exc:
-        print(f"bench: {exc}", file=sys.stderr)
-        sys.exit(2)
+    script(main, "bench")

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from portal.i18n import current_locale
-from portal.page_cache import link_query
+from portal.page_cache import CACHEABLE_BLUEPRINTS, link_query
 from portal.services.content import HELP_PAGE, REPATRIATION_PAGE
 
 
@@ -105,13 +105,23 @@ def chrome_key(name: str, extra: tuple[Any, ...]) -> tuple[Any, ...]:
     under ``force_locale``), the app's root and host, the page (endpoint, path arguments, the query
     its links in other languages keep, the method) and what the template passes (``extra``, e.g.
     a staff member's role)."""
-    query = link_query()
-    pairs = () if not query else tuple(query.items(multi=True)) if hasattr(query, "getlist") else tuple(
-        (arg, value) for arg, listed in query.items() for value in listed)
-    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not eight
-    view_args = tuple(sorted(req.view_args.items())) if req.view_args else ()
-    return (name, extra, current_locale(), str(get_locale()), req.script_root, req.host, req.scheme, req.method,
-            req.endpoint, view_args, pairs)
+    return (name, extra, str(get_locale()), *_request_key())
+
+
+def _request_key() -> tuple[Any, ...]:
+    """The part of every :func:`chrome_key` that a request fixes, worked out once per request (a page
+    asks for up to a dozen pieces). The catalogs' language stays out: ``force_locale`` may change it,
+    and so does the query of a page the cache may store (its links keep what it has read so far)."""
+    key: tuple[Any, ...] | None = g.get("chrome_request_key")
+    if key is None or request.blueprint in CACHEABLE_BLUEPRINTS:
+        query = link_query()
+        pairs = () if not query else tuple(query.items(multi=True)) if hasattr(query, "getlist") else tuple(
+            (arg, value) for arg, listed in query.items() for value in listed)
+        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not eight
+        view_args = tuple(sorted(req.view_args.items())) if req.view_args else ()
+        key = g.chrome_request_key = (current_locale(), req.script_root, req.host, req.scheme, req.method,
+                                      req.endpoint, view_args, pairs)
+    return key
 
 
 def chrome(name: str, *extra: Any, caller: Callable[[], str]) -> Markup:

@@ -5,7 +5,6 @@ Every test here is marked ``browser``. Screenshots go to ``test-artifacts/`` (ke
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -16,13 +15,13 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from bench.khmer_fonts import PHONE
+from bench.lighthouse import CHROME_FLAGS, CHROMIUM
 from tests.conftest import make_app, skip_or_fail
 
-CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# One browser and one phone for the tests and the benchmarks (Debian's Chromium, PORTAL_CHROMIUM).
+CHROMIUM_ARGS = [flag for flag in CHROME_FLAGS.split() if flag != "--headless"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-PHONE = {"width": 390, "height": 844}
 
 
 # Werkzeug's development server (the live server here, never production) leaves a static file open
