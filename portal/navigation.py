@@ -112,15 +112,18 @@ def _request_key() -> tuple[Any, ...]:
     """The part of every :func:`chrome_key` that a request fixes, worked out once per request (a page
     asks for up to a dozen pieces). The catalogs' language stays out: ``force_locale`` may change it,
     and so does the query of a page the cache may store (its links keep what it has read so far)."""
-    key: tuple[Any, ...] | None = g.get("chrome_request_key")
-    if key is None or request.blueprint in CACHEABLE_BLUEPRINTS:
-        query = link_query()
-        pairs = () if not query else tuple(query.items(multi=True)) if hasattr(query, "getlist") else tuple(
-            (arg, value) for arg, listed in query.items() for value in listed)
-        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not eight
-        view_args = tuple(sorted(req.view_args.items())) if req.view_args else ()
-        key = g.chrome_request_key = (current_locale(), req.script_root, req.host, req.scheme, req.method,
-                                      req.endpoint, view_args, pairs)
+    req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not eight
+    # Kept with the request it belongs to: under one app context (a script, a test) ``g`` outlives
+    # the request contexts pushed inside it.
+    kept: tuple[Any, tuple[Any, ...]] | None = g.get("chrome_request_key")
+    if kept is not None and kept[0] is req and req.blueprint not in CACHEABLE_BLUEPRINTS:
+        return kept[1]
+    query = link_query()
+    pairs = () if not query else tuple(query.items(multi=True)) if hasattr(query, "getlist") else tuple(
+        (arg, value) for arg, listed in query.items() for value in listed)
+    view_args = tuple(sorted(req.view_args.items())) if req.view_args else ()
+    key = (current_locale(), req.script_root, req.host, req.scheme, req.method, req.endpoint, view_args, pairs)
+    g.chrome_request_key = (req, key)
     return key
 
 

@@ -165,3 +165,17 @@ def test_each_photo_form_carries_its_own_report_and_a_refused_photo_shows_its_er
     assert len(tokens) == 2 and len(csrf) == 2
     for html in csrf_app.extensions["portal.chrome"].values():
         assert not any(token in html for token in tokens | csrf)
+
+
+def test_two_requests_under_one_app_context_each_get_their_own_layout(app):
+    """A script or a test may push several requests inside one app context, where ``g`` outlives
+    each of them: the second request's layout pieces must not be keyed by the first one's page."""
+    from portal.navigation import chrome_key
+
+    with app.app_context():
+        with app.test_request_context("/vi/tips/new"):
+            tip_form = chrome_key("site-header", ())
+        with app.test_request_context("/vi/tips/status"):
+            status = chrome_key("site-header", ())
+    assert tip_form != status
+    assert "tips.new" in tip_form and "tips.status" in status
