@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -30,7 +31,8 @@ from portal.demo.tips import SAMPLE_PREFIX
 from portal.errors import MESSAGES as ERROR_MESSAGES
 from portal.errors import error_page
 from portal.extensions import limiter
-from portal.i18n import current_locale
+from portal.i18n import current_locale, format_day
+from portal.kept_pages import kept_page
 from portal.models.tip import Tip
 from portal.sanitize import nl2br
 from portal.security import form_checks_csrf, no_store
@@ -198,12 +200,30 @@ def new() -> ResponseReturnValue:
             "tips/already_received.html", receipt=received.receipt,
             photo_form=_photo_form(received.receipt) if received.receipt else None,
             **_photo_limits()), 200)
-    body = render_template(
-        "tips/receipt.html", receipt=submitted.receipt, submitted=submitted,
-        status_url=_external_status_url(), photo_form=_photo_form(submitted.receipt), photo_count=0,
-        **_photo_limits(),
-    )
-    return _no_store(body, 201)
+    return _no_store(_receipt_page(submitted), 201)
+
+
+def _receipt_page(submitted: tip_service.SubmittedTip) -> str:
+    """The receipt page: kept per language, host, day and whether the report has a place (see
+    ``portal.kept_pages``), with the receipt code and the photo form's tokens put in for each tip."""
+    holes = {"receipt": submitted.receipt,
+             "followup": followup_token(receipts.receipt_hash(submitted.receipt, current_app.config["RECEIPT_KEY"]))}
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        holes["csrf"] = generate_csrf()
+    limits = _photo_limits()
+
+    def context(values: Mapping[str, str]) -> dict[str, Any]:
+        photo_form = PhotoForm(formdata=None)
+        if "csrf" in values:
+            photo_form.csrf_token.current_token = values["csrf"]
+        photo_form.followup.data = values["followup"]
+        return {"receipt": values["receipt"], "received_on": submitted.created_at,
+                "has_location": submitted.has_location, "status_url": _external_status_url(),
+                "photo_form": photo_form, "photo_count": 0, **limits}
+
+    # The page shows the day only (the time is the hour's start anyway): the same page all day.
+    return kept_page("tips/receipt.html", holes, context, format_day(submitted.created_at), submitted.has_location,
+                     *sorted(limits.items()))
 
 
 def _photo_limits() -> dict[str, int]:
