@@ -180,8 +180,9 @@ def queue_loop(app: Any, url: str) -> Callable[[int], None]:
     status, _ = request("POST", base + "/code", {"code": pyotp.TOTP(login.totp_secret).now(),
                                                  "csrf_token": csrf(base + "/code")})
     assert status.startswith("302"), status
-    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
     path = f"/{LANGUAGE}/staff/queue"
+    request("GET", path)  # as bench/run does: the first page gives the browser its CSRF cookie
+    cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
 
     def run(n: int) -> None:
         for _ in range(n):

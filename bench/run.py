@@ -595,9 +595,9 @@ def measure_tip_post(server: Server, dataset: Dataset, load: Load, tag: str, log
 def measure_queue_1(server: Server, login: StaffLogin, load: Load, log: Any) -> Row:
     base = server.url
     staff = sign_in(base, login)
-    staff_headers = {"Accept-Encoding": "gzip", "Cookie": staff.cookie_header()}
     path = f"/{LANGUAGE}/staff/queue"
     _check_queue(staff, path)
+    staff_headers = {"Accept-Encoding": "gzip", "Cookie": staff.cookie_header()}
     run_wrk(base + path, load, headers=staff_headers, seconds=load.warmup)
     log("  queue page 1 …")
     return Row("queue_1", "queue page 1", run_wrk(base + path, load, headers=staff_headers, server=server),
@@ -645,9 +645,9 @@ def measure_queue_control(server: Server, load: Load, log: Any) -> Row:
 def measure_small_queue(server: Server, login: StaffLogin, load: Load, log: Any) -> Row:
     """Page 1 of the 1,000-tip portal: the queue's CPU must not grow with the tips behind it."""
     staff = sign_in(server.url, login)
-    headers = {"Accept-Encoding": "gzip", "Cookie": staff.cookie_header()}
     path = f"/{LANGUAGE}/staff/queue"
     _check_queue(staff, path)
+    headers = {"Accept-Encoding": "gzip", "Cookie": staff.cookie_header()}
     run_wrk(server.url + path, load, headers=headers, seconds=load.warmup)
     log(f"  queue page 1 at {SMALL:,} tips …")
     return Row("queue_1_small", f"queue page 1 at {SMALL:,} tips",
@@ -655,6 +655,9 @@ def measure_small_queue(server: Server, login: StaffLogin, load: Load, log: Any)
 
 
 def _check_queue(staff: Browser, path: str) -> None:
+    """The first queue page, which also gives the browser its CSRF cookie: the headers wrk sends are
+    taken after it, as a browser's next request would be (before, every request made a new token
+    and a new cookie, which no browser asks for twice)."""
     check = staff.request("GET", path)
     if check.status != 200 or check.body.count(f"/{LANGUAGE}/staff/tips/") < PAGE_SIZE:
         raise BenchError(f"{path} answered {check.status} without a full page of tips")
