@@ -3,9 +3,11 @@
 The receipt page after a tip is the same HTML for every tip sent from one page in one language
 on one day, but for three values: the receipt code and the photo form's two tokens. Rendering it
 through Jinja for every tip (layout, macros, some fifty translations) cost more than storing the
-tip. :func:`kept_page` renders the template once with a marker in place of each such value, cuts
-the HTML at the markers and keeps the pieces; each request then only joins the pieces and its own
-values, escaped exactly as Jinja escapes them (:func:`portal.row_templates.escape_value`).
+tip. The queue's first page is the same for one member but for its rows (HTML already, see
+``portal.row_templates``), its next-page link and a CSRF token. :func:`kept_page` renders the
+template once with a marker in place of each such value, cuts the HTML at the markers and keeps
+the pieces; each request then only joins the pieces and its own values, escaped exactly as Jinja
+escapes them (:func:`portal.row_templates.escape_value`; HTML objects are put in as they are).
 
 What a kept page may depend on: its key (:func:`portal.navigation.chrome_key`: language, host,
 page, query, method) plus what the caller passes as ``key``, and its holes. Every other value

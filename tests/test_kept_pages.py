@@ -1,13 +1,14 @@
-"""The receipt page kept per language, host and day, with the receipt code and the photo form's
-tokens put in for each tip (``portal.kept_pages``): the same HTML as Jinja prints, each tip its own
-code and tokens, and no kept piece ever holding one."""
+"""Whole pages kept with holes (``portal.kept_pages``): the receipt page (per language, host and day;
+the receipt code and the photo form's tokens put in for each tip) and the queue's first page (per
+member and language; the rows, the next page's link and the CSRF token put in). Each is the same
+HTML as Jinja prints, each request gets its own values, and no kept piece ever holds one."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
-from flask import flash
+from flask import flash, render_template
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import select
 
@@ -16,8 +17,11 @@ from portal.kept_pages import kept_page
 from portal.models.tip import Tip
 from portal.services import receipts
 from portal.services import tips as tip_service
+from portal.staff import review_views
 from portal.tips import views as tip_views
+from tests.staff_fixtures import create_staff, csrf_token, login
 from tests.test_uploads import plain_jpeg
+from tests.tip_factory import make_tip
 from tests.tip_helpers import page, send_photo, short_form
 
 
@@ -120,3 +124,45 @@ def test_a_kept_page_may_only_print_its_holes(app, source):
     with app.test_request_context("/en/tips/new", method="POST"), pytest.raises(TypeError):
         kept_page("probe.html", {"code": "K7QM-4XRT-9HPA-3ZWN"}, lambda values: {"code": values["code"]})
     assert not app.extensions.get("portal.kept_pages")
+
+
+# -- the queue's first page ----------------------------------------------------------------------
+
+def _plain(template, holes, context, *_key):
+    return render_template(template, **context(holes))
+
+
+@pytest.mark.parametrize("lang", ["en", "vi", "km"])
+def test_the_kept_first_queue_page_is_what_jinja_prints_and_shows_new_tips(app, client, moderator, lang,
+                                                                           monkeypatch):
+    for n in range(3):
+        make_tip(app, what_seen=f"Graves behind the pagoda, number {n} <b>")
+    login(client, moderator, lang=lang)
+    first = client.get(f"/{lang}/staff/queue").text
+    again = client.get(f"/{lang}/staff/queue").text
+    monkeypatch.setattr(review_views, "kept_page", _plain)
+    printed = client.get(f"/{lang}/staff/queue").text
+    assert first == again == printed
+    assert "number 2 &lt;b&gt;" in printed
+    monkeypatch.undo()
+    make_tip(app, what_seen="A tip sent after the page was kept")
+    assert "A tip sent after the page was kept" in client.get(f"/{lang}/staff/queue").text
+    assert "Graves behind the pagoda" not in _kept_text(app)
+
+
+def test_each_member_sees_their_own_name_and_no_kept_piece_holds_a_token(csrf_app):
+    make_tip(csrf_app, what_seen="Two graves by the river")
+    pages = []
+    for name in ("lan", "sokha"):
+        client = csrf_app.test_client()
+        login(client, create_staff(csrf_app, "moderator", username=name))
+        pages.append((client, client.get("/en/staff/queue").text))
+    assert "Signed in as lan" in pages[0][1] and "Signed in as sokha" not in pages[0][1]
+    assert "Signed in as sokha" in pages[1][1] and "Signed in as lan" not in pages[1][1]
+    kept = _kept_text(csrf_app)
+    tokens = [csrf_token(html)["csrf_token"] for _client, html in pages]
+    assert all(token not in kept for token in tokens) and "Two graves by the river" not in kept
+    # The kept page's sign-out button carries this browser's token: it signs out.
+    client, html = pages[1]
+    assert client.post("/en/staff/logout", data=csrf_token(html)).status_code == 302
+    assert client.get("/en/staff/queue").status_code in (302, 401, 403)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 from jinja2.filters import do_truncate
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
@@ -24,6 +25,7 @@ from portal.audit_words import moments as staff_moments  # remembers each moment
 from portal.db import get_session
 from portal.forms import ButtonForm, check_button
 from portal.i18n import current_locale, format_number, url_with_query
+from portal.kept_pages import kept_page
 from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
@@ -143,8 +145,33 @@ def queue_list() -> ResponseReturnValue:
     def filters_form() -> QueueFilterForm:
         return form if form is not None else read_queue_filters(actor)[1]
 
-    return render_template("staff/review/queue.html", filters_form=_filters_form(filters_form, valid), page=page,
-                           rows=_queue_rows(page.rows), next_url=next_url, first_url=first_url)
+    rows = _queue_rows(page.rows)
+    if request.args:  # a filtered or later page: one of many, each seen a few times
+        return render_template("staff/review/queue.html", filters_form=_filters_form(filters_form, valid),
+                               page=page, rows=rows, next_url=next_url, first_url=first_url)
+    return _first_queue_page(actor, page, rows, next_url, filters_form)
+
+
+def _first_queue_page(actor: StaffUser, page: queue.QueuePage, rows: Markup, next_url: str | None,
+                      filters_form: Callable[[], QueueFilterForm]) -> str:
+    """The whole queue's first page, the one every moderator opens, kept per member (their name
+    and role, the sections it opens) and language (``portal.kept_pages``): the rows, the next
+    page's link and the sign-out button's CSRF token are put in for each request."""
+    holes: dict[str, str] = {}
+    if page.rows:
+        holes["rows"] = rows  # HTML already (fill escaped every value): put in as it is
+    if next_url:
+        holes["next_url"] = next_url
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        holes["csrf"] = generate_csrf()
+
+    def context(values: Mapping[str, str]) -> dict[str, Any]:
+        csrf = values.get("csrf", "")
+        return {"filters_form": _filters_form(filters_form, True), "page": page, "rows": values.get("rows", ""),
+                "next_url": values.get("next_url"), "first_url": None, "csrf_token": lambda: csrf}
+
+    return kept_page("staff/review/queue.html", holes, context, actor.id, actor.username, actor.role.value,
+                     page.first)
 
 
 FILTER_FORMS_KEPT = 256
