@@ -19,6 +19,9 @@ RICH_TEXT_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they make "\u202eexe.live"
 # print as "evil.exe" on a field sheet. No tip needs them; Khmer and Vietnamese run left to right.
 BIDI_CONTROLS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+# Line breaks and the invisible characters Khmer and Vietnamese text carries, all kept by clean_text
+# (word breaks and joiners, no-break and thin spaces, the soft hyphen, a byte-order mark).
+KEPT_INVISIBLE = re.compile("[\n\u00a0\u00ad\u2009\u200a\u200b\u200c\u200d\u202f\u2060\u3000\ufeff]")
 
 
 def clean_text(value: object) -> object:
@@ -30,6 +33,10 @@ def clean_text(value: object) -> object:
     if not isinstance(value, str):
         return value
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    if KEPT_INVISIBLE.sub("", text).isprintable():
+        # Nothing of categories C or Z but the space and the kept ones: nothing below would drop
+        # (most text; checked in C instead of one character at a time in Python).
+        return text.strip()
     kept = (
         char for char in text
         if char == "\n" or (unicodedata.category(char) not in {"Cc", "Cs", "Co", "Cn"} and char not in BIDI_CONTROLS)

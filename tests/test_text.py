@@ -27,6 +27,26 @@ def test_clean_text(raw, clean):
     assert unicodedata.is_normalized("NFC", clean_text(raw))
 
 
+def _dropped(char: str) -> bool:
+    """The rule, one character at a time: control, surrogate, private-use, unassigned, bidi."""
+    return char != "\n" and (unicodedata.category(char) in {"Cc", "Cs", "Co", "Cn"}
+                             or 0x202A <= ord(char) <= 0x202E or 0x2066 <= ord(char) <= 0x2069)
+
+
+def test_clean_text_drops_exactly_what_the_rule_drops_for_every_character_near_text():
+    # Every code point of the BMP and a few beyond, between ordinary letters: text that needs no
+    # change takes a shortcut, and it must never let through a character the rule drops.
+    points = [*range(0, 0x10000, 1), *range(0x1F300, 0x1F700), 0xE0001, 0xF0000, 0x10FFFD]
+    for point in points:
+        char = chr(point)
+        if unicodedata.category(char) == "Cs":
+            continue  # a lone surrogate cannot come from a form (it is not UTF-8)
+        raw = f"Tường {char} ផ្នូរ"
+        expected = unicodedata.normalize("NFC", raw.replace("\r", "\n").replace("\t", " "))
+        expected = "".join(c for c in expected if not _dropped(c)).strip()
+        assert clean_text(raw) == expected, hex(point)
+
+
 def test_clean_text_leaves_non_strings_alone():
     assert clean_text(None) is None
     assert clean_text(5) == 5
