@@ -22,19 +22,16 @@ No kept piece ever holds a hole's value: the markers are rendered, never the val
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template, session
 
-from portal.navigation import chrome_key
+from portal.navigation import chrome_key, kept
 from portal.row_templates import MARK, escape_value
 
 KEPT_PAGES = 64  # pages (template × language × host × day × …): the least recently used dropped beyond
-_LOCK = threading.Lock()
 
 # What the caller renders the page with, given what to print in each hole.
 PageContext = Callable[[Mapping[str, str]], dict[str, Any]]
@@ -70,18 +67,8 @@ def kept_page(template: str, holes: Mapping[str, str], context: PageContext, *ke
     if "_flashes" in session or current_app.jinja_env.auto_reload:
         return render_template(template, **context(holes))
     full_key = chrome_key(f"page:{template}", (tuple(sorted(holes)), *key))
-    kept: OrderedDict[tuple[Any, ...], KeptPage] = current_app.extensions.setdefault(
-        "portal.kept_pages", OrderedDict())
-    with _LOCK:
-        page = kept.get(full_key)
-        if page is not None:
-            kept.move_to_end(full_key)
-    if page is None:
-        page = _cut(template, render_template(template, **context(markers(holes))), frozenset(holes))
-        with _LOCK:
-            kept[full_key] = page
-            while len(kept) > KEPT_PAGES:
-                kept.popitem(last=False)
+    page = kept("portal.kept_pages", full_key, lambda: _cut(
+        template, render_template(template, **context(markers(holes))), frozenset(holes)), KEPT_PAGES)
     return page.fill(holes)
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale
@@ -97,7 +97,9 @@ def nav_links() -> list[NavLink]:
 
 
 CHROME_KEPT = 512
-_CHROME_LOCK = threading.Lock()
+_KEPT_LOCK = threading.Lock()
+T = TypeVar("T")
+_MISSING = object()
 
 
 def chrome_key(name: str, extra: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -137,21 +139,27 @@ def chrome(name: str, *extra: Any, caller: Callable[[], str]) -> Markup:
     never a person's name or words, a flashed message or a CSRF token, which stay outside the
     block. A page of the layout cost as much as its content (a ``url_for`` and a translation for
     every link). Kept per app, the least recently used dropped beyond ``CHROME_KEPT``."""
-    key = chrome_key(name, extra)
-    kept: OrderedDict[tuple[Any, ...], Markup] = current_app.extensions.setdefault(
-        "portal.chrome", OrderedDict())
-    with _CHROME_LOCK:
-        html = kept.get(key)
-        if html is not None:
-            kept.move_to_end(key)
-            return html
     # The block's own output: an autoescaped template's, every value in it escaped already.
-    html = Markup(caller())  # noqa: S704
-    with _CHROME_LOCK:
-        kept[key] = html
-        while len(kept) > CHROME_KEPT:
-            kept.popitem(last=False)
-    return html
+    return kept("portal.chrome", chrome_key(name, extra), lambda: Markup(caller()), CHROME_KEPT)  # noqa: S704
+
+
+def kept(store: str, key: Hashable, make: Callable[[], T], limit: int) -> T:
+    """What ``make()`` gives for ``key``, made once and kept in the app's ``store`` (the layout's
+    pieces, whole pages, the queue's filters form), the least recently used dropped beyond
+    ``limit``. ``make`` runs outside the lock: two requests may both make a missing value, and
+    either is right."""
+    values: OrderedDict[Hashable, Any] = current_app.extensions.setdefault(store, OrderedDict())
+    with _KEPT_LOCK:
+        value = values.get(key, _MISSING)
+        if value is not _MISSING:
+            values.move_to_end(key)
+            return cast(T, value)
+    value = make()
+    with _KEPT_LOCK:
+        values[key] = value
+        while len(values) > limit:
+            values.popitem(last=False)
+    return value
 
 
 def init_app(app: Flask) -> None:

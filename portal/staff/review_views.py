@@ -6,8 +6,6 @@ action is one service call, which runs it in one write transaction together with
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -30,6 +28,7 @@ from portal.labels import CHANNEL_LABELS, OUTCOME_LABELS, STATUS_LABELS
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.tip import Tip, TipChannel, TipOutcome, TipStatus
 from portal.models.types import parse_id
+from portal.navigation import kept
 from portal.row_templates import fill, row_template
 from portal.security import form_checks_csrf, no_store
 from portal.services import duplicates, inquiries, moderation, paper, queue, workflow
@@ -186,22 +185,11 @@ def _filters_form(form: Callable[[], QueueFilterForm], valid: bool) -> Markup:
     app, the least recently used dropped beyond ``FILTER_FORMS_KEPT``."""
     key = (current_locale(), request.script_root, valid, bool(request.args),
            tuple(sorted((name, value) for name, value in request.args.items(multi=True) if name != "after")))
-    kept: OrderedDict[Any, Markup] = current_app.extensions.setdefault("portal.queue_filter_forms", OrderedDict())
-    with _FILTER_FORMS_LOCK:
-        html = kept.get(key)
-        if html is not None:
-            kept.move_to_end(key)
-            return html
     # An autoescaped template's output: already HTML, every value in it escaped.
-    html = Markup(render_template("staff/review/_queue_filters.html", form=form()))  # noqa: S704
-    with _FILTER_FORMS_LOCK:
-        kept[key] = html
-        while len(kept) > FILTER_FORMS_KEPT:
-            kept.popitem(last=False)
-    return html
+    return kept("portal.queue_filter_forms", key, lambda: Markup(  # noqa: S704
+        render_template("staff/review/_queue_filters.html", form=form())), FILTER_FORMS_KEPT)
 
 
-_FILTER_FORMS_LOCK = threading.Lock()
 
 
 class QueueLine(NamedTuple):
