@@ -190,8 +190,6 @@ def _filters_form(form: Callable[[], QueueFilterForm], valid: bool) -> Markup:
         render_template("staff/review/_queue_filters.html", form=form())), FILTER_FORMS_KEPT)
 
 
-
-
 class QueueLine(NamedTuple):
     """What one row of the queue shows, every value ready to print (``_queue_row.html``)."""
 
