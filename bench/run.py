@@ -1,14 +1,15 @@
 """The benchmark, in one command: ``python -m bench.run`` (or ``bench/run``).
 
 It builds two throw-away databases (200 monuments with 100,000 tips, and with 1,000 tips), starts
-the portal under gunicorn on 127.0.0.1 with rate limits raised, starts three controls under identical
+the portal under gunicorn on 127.0.0.1 with rate limits raised, starts four controls under identical
 gunicorn settings — a hello-world Flask app (``bench/control.py``), the least a tip POST must do
-(``bench/durable_control.py``: parse the same multipart body, one durable insert) and the least the
-queue must do (``bench/queue_control.py``: the same keyset query, the same rows in a bare template) —
-drives them one at a time with ``wrk`` (every run bounded by ``-d`` and ``timeout``), stops every
-server by its PID and prints each figure as a ratio to its control measured in the same run, with
-its target beside it. The exit status is 0 only when every target is met and every acknowledged
-tip (the portal's and the durable control's) is stored.
+(``bench/durable_control.py``: parse the same multipart body, one durable insert), the same done
+with the portal's libraries (``bench/stack_control.py``, reported beside the tip POST without a
+target) and the least the queue must do (``bench/queue_control.py``: the same keyset query, the
+same rows in a bare template) — drives them one at a time with ``wrk`` (every run bounded by
+``-d`` and ``timeout``), stops every server by its PID and prints each figure as a ratio to its
+control measured in the same run, with its target beside it. The exit status is 0 only when every target is met and every acknowledged
+tip (the portal's and both tip controls') is stored.
 
 ``--database-url postgresql+psycopg://…`` runs the same on PostgreSQL: the two data sets go into
 schemas ``bench_100k`` and ``bench_1k`` of that database, dropped again at the end.
@@ -631,6 +632,22 @@ def measure_durable_control(server: Server, target: str, load: Load, tag: str, l
     return Row("durable", "durable-write control (parse + 1 commit)", result, note=note, control="durable")
 
 
+def measure_stack_control(server: Server, target: str, load: Load, tag: str, log: Any) -> Row:
+    """The stack control (``bench/stack_control.py``): the same POST with its own session cookie and
+    CSRF token, as the portal's tip POST gets them from the form."""
+    from bench import durable_control
+
+    visitor = Browser(server.url, {})
+    page = visitor.request("GET", "/")
+    args = (visitor.cookie_header(), csrf_of(page.body))
+    url = server.url + "/tip"
+    run_wrk(url, load, script=POST_SCRIPT, script_args=(*args, tag + "w"), seconds=load.warmup)
+    log("  stack control …")
+    result = run_wrk(url, load, script=POST_SCRIPT, script_args=(*args, tag), server=server)
+    note = check_stored(result, count_posted_when_settled(lambda: durable_control.count_tagged(target, tag)), load)
+    return Row("stack", "stack control (+ Flask-WTF, limit, SQLAlchemy)", result, note=note, control="durable")
+
+
 def measure_queue_control(server: Server, load: Load, log: Any) -> Row:
     check = fetch("GET", server.url + "/queue")
     if check.status != 200 or check.body.count(f"/{LANGUAGE}/staff/tips/") < PAGE_SIZE:
@@ -752,6 +769,8 @@ def report(rows: list[Row], controls: dict[str, WrkResult], hello_runs: list[Wrk
             ok = False
             verdicts.append("ERRORS")
         verdict = " ".join(dict.fromkeys(verdicts)) if "ok" not in verdicts or len(set(verdicts)) > 1 else "ok"
+        if row.key == "stack":
+            verdict = "(no target)" + (" ERRORS" if r.errors > ERROR_TARGET else "")
         if is_control:
             verdict = "(control)" + (" ERRORS" if r.errors > ERROR_TARGET else "")
         vs = "" if is_control else row.control
@@ -762,6 +781,11 @@ def report(rows: list[Row], controls: dict[str, WrkResult], hello_runs: list[Wrk
     lines.append("")
     lines.append("×ctl: req/s as a share of the row's control (higher is better); CPU per request (all the "
                  "server's processes, from /proc) as a multiple of it (lower is better)")
+    stack, tip = by_key.get("stack"), by_key.get("tip_post")
+    if stack and tip and stack.result.cpu_us and stack.result.rps:
+        lines.append(f"tip POST ÷ stack control (what the portal does beyond its libraries' least; no target): "
+                     f"CPU {tip.result.cpu_us:.0f} µs ÷ {stack.result.cpu_us:.0f} µs = "
+                     f"{tip.result.cpu_us / stack.result.cpu_us:.2f}, req/s {tip.result.rps / stack.result.rps:.2f}")
     small_1, big_1 = by_key.get("queue_1_small"), by_key.get("queue_1")
     if big_1 and small_1 and small_1.result.cpu_us:
         growth = big_1.result.cpu_us / small_1.result.cpu_us
@@ -849,6 +873,9 @@ def main(argv: list[str] | None = None) -> int:
         durable_control.create_table(durable_target)
         durable = Server("durable-control", "bench.durable_control:app", gunicorn, workdir,
                          {**control_env, "BENCH_CONTROL_DB": durable_target}, "/")
+        stack = Server("stack-control", "bench.stack_control:app", gunicorn, workdir,
+                       {**control_env, "BENCH_CONTROL_DB": durable_target,
+                        "BENCH_CONTROL_SECRET": secrets.token_urlsafe(48)}, "/")
         queue_ctl = Server("queue-control", "bench.queue_control:app", gunicorn, workdir,
                            {**control_env, "BENCH_CONTROL_DB": big.url}, "/")
         hello_runs: list[WrkResult] = []
@@ -857,11 +884,13 @@ def main(argv: list[str] | None = None) -> int:
         portal_small = Server("portal-1k", "portal.wsgi:app", gunicorn, workdir, portal_env(small, totp_key),
                               "/healthz")
         # Every server waits in epoll (no CPU) while another is measured.
-        with running(control), running(durable), running(queue_ctl), running(portal), running(portal_small):
+        with running(control), running(durable), running(stack), running(queue_ctl), running(portal), \
+                running(portal_small):
             public_rows, public_controls = measure_public(portal, control, load, log)
             rows += public_rows
             hello_runs += public_controls
             rows.append(measure_durable_control(durable, durable_target, load, tag + "c", log))
+            rows.append(measure_stack_control(stack, durable_target, load, tag + "s", log))
             rows.append(measure_tip_post(portal, big, load, tag, log))
             rows.append(measure_queue_control(queue_ctl, load, log))
             rows.append(measure_queue_1(portal, logins[big.name], load, log))
