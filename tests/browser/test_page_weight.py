@@ -131,3 +131,27 @@ def test_tip_form_is_sent_without_javascript(site: LiveServer, fresh_context: An
     page.click("button[value=submit]")
     code = page.wait_for_selector("#receipt-code").inner_text().strip()
     assert RECEIPT.match(code), code
+
+
+@pytest.mark.parametrize("lang", ("vi", "en"))
+@pytest.mark.parametrize("name", ["home", "monument list", "tip form"])
+def test_language_switch_draws_khmer_from_a_small_cut(site: LiveServer, fresh_context: Any, lang: str,
+                                                      name: str) -> None:
+    """A Vietnamese or English page shows Khmer only in the language switch ("ខ្មែរ"): that name
+    comes from a 1.6 KB cut of Noto Sans Khmer, drawn whole by it, and the 16 KB font stays home."""
+    page, transfers = first_visit(fresh_context(), f"{site.url}/{lang}{PAGES[name]}")
+    fonts = [t.url.rsplit("/", 1)[-1] for t in transfers if t.kind == "font"]
+    assert any(url.startswith("noto-sans-khmer-400-name") for url in fonts), fonts
+    assert not any(url.startswith("noto-sans-khmer-400-core") for url in fonts), fonts
+
+    switch = page.locator('.lang-switch a[lang="km"]')
+    assert switch.inner_text() == "ខ្មែរ"
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    document = cdp.send("DOM.getDocument")
+    link = cdp.send("DOM.querySelector", {"nodeId": document["root"]["nodeId"],
+                                          "selector": '.lang-switch a[lang="km"]'})
+    drawn = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": link["nodeId"]})["fonts"]
+    # One web font draws every glyph: none is missing from the cut and left to a phone's fallback.
+    assert [font["isCustomFont"] for font in drawn] == [True], drawn
