@@ -8,8 +8,8 @@ with the portal's libraries (``bench/stack_control.py``, reported beside the tip
 target) and the least the queue must do (``bench/queue_control.py``: the same keyset query, the
 same rows in a bare template) — drives them one at a time with ``wrk`` (every run bounded by
 ``-d`` and ``timeout``), stops every server by its PID and prints each figure as a ratio to its
-control measured in the same run, with its target beside it. The exit status is 0 only when every target is met and every acknowledged
-tip (the portal's and both tip controls') is stored.
+control measured in the same run, with its target beside it. The exit status is 0 only when every
+target is met and every acknowledged tip (the portal's and both tip controls') is stored.
 
 ``--database-url postgresql+psycopg://…`` runs the same on PostgreSQL: the two data sets go into
 schemas ``bench_100k`` and ``bench_1k`` of that database, dropped again at the end.

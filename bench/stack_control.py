@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from bench.durable_control import FIELDS, SQLITE_BUSY_TIMEOUT_S, TABLE
+from bench import durable_control
+from bench.durable_control import FIELDS, TABLE
 
 FORM_FIELDS = tuple(name for name in FIELDS if name != "csrf_token")
 MAX_LENGTH = 4000
@@ -45,14 +46,9 @@ PAGE = ("<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>Receive
 def make_engine(target: str) -> Engine:
     if target.startswith(("postgresql://", "postgres://")):
         return create_engine(make_url(target).set(drivername="postgresql+psycopg"))
-    engine = create_engine(f"sqlite:///{target}", connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S,
-                                                                "check_same_thread": False})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        for pragma in ("journal_mode=WAL", "synchronous=FULL", f"busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}"):
-            dbapi_connection.execute(f"PRAGMA {pragma}")
+    # The durable-write control's own connections (WAL, synchronous=FULL, no driver transactions);
+    # SQLAlchemy begins each transaction as portal.db does.
+    engine = create_engine("sqlite://", creator=lambda: durable_control._connect(target))
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
