@@ -133,7 +133,7 @@ def test_tip_form_is_sent_without_javascript(site: LiveServer, fresh_context: An
     assert RECEIPT.match(code), code
 
 
-@pytest.mark.parametrize("lang", ("vi", "en"))
+@pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("name", ["home", "monument list", "tip form"])
 def test_language_switch_draws_khmer_from_a_small_cut(site: LiveServer, fresh_context: Any, lang: str,
                                                       name: str) -> None:
